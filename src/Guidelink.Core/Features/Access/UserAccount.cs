@@ -1,0 +1,34 @@
+using Guidelink.Core.Features.Tenancy;
+using Guidelink.Core.Shared;
+
+namespace Guidelink.Core.Features.Access;
+
+/// <summary>A person's login. The login name is unique across the platform (it resolves the brand at
+/// sign-in), which makes this one of the few platform tables; its key still leads with TenantId.</summary>
+public sealed class UserAccount : ITenantOwned
+{
+    private UserAccount() { }
+
+    public TenantId TenantId { get; private set; }
+    public Guid Id { get; private set; }
+    public string LoginName { get; private set; } = "";
+    public StaffId StaffId { get; private set; }
+    public string PasswordHash { get; private set; } = "";
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? DisabledAt { get; private set; }
+
+    public static string NormalizeLogin(string login) => login.Trim().ToLowerInvariant();
+
+    public static UserAccount Create(TenantId tenant, string loginName, StaffId staff, DateTimeOffset now) => new()
+    {
+        TenantId = tenant,
+        Id = Guid.CreateVersion7(),
+        LoginName = NormalizeLogin(loginName),
+        StaffId = staff,
+        CreatedAt = now,
+    };
+
+    public void SetPasswordHash(string hash) => PasswordHash = hash;
+
+    public void Disable(DateTimeOffset now) => DisabledAt ??= now;
+}

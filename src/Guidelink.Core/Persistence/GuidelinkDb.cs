@@ -1,0 +1,73 @@
+using System.Linq.Expressions;
+using Guidelink.Core.Features.Access;
+using Guidelink.Core.Features.Audit;
+using Guidelink.Core.Features.Jobs;
+using Guidelink.Core.Features.Organization;
+using Guidelink.Core.Features.Tenancy;
+using Guidelink.Core.Shared;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Guidelink.Core.Persistence;
+
+/// <summary>The one DbContext. Every brand-owned entity is filtered to the brand in scope
+/// (<see cref="TenantContext"/>); writes are stamped and checked by <see cref="TenantWriteGuard"/>.</summary>
+public sealed class GuidelinkDb(DbContextOptions<GuidelinkDb> options, TenantContext tenant)
+    : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<Region> Regions => Set<Region>();
+    public DbSet<Store> Stores => Set<Store>();
+    public DbSet<Staff> Staff => Set<Staff>();
+    public DbSet<StaffAssignment> StaffAssignments => Set<StaffAssignment>();
+    public DbSet<UserAccount> UserAccounts => Set<UserAccount>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<JobLease> JobLeases => Set<JobLease>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    /// <summary>Read by the query filters on every query (EF parameterises it); with no brand in scope it
+    /// is the empty id, which matches no row.</summary>
+    public TenantId CurrentTenantId => tenant.Current ?? TenantId.None;
+
+    public TenantContext TenantContext => tenant;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        foreach (var idType in typeof(ITypedId).Assembly.GetTypes().Where(t => t.IsValueType && typeof(ITypedId).IsAssignableFrom(t)))
+            configurationBuilder.Properties(idType).HaveConversion(typeof(TypedIdConverter<>).MakeGenericType(idType));
+
+        // Enums are stored by name: readable in the database and safe against reordering.
+        foreach (var enumType in typeof(GuidelinkDb).Assembly.GetTypes().Where(t => t.IsEnum && t.Namespace?.StartsWith("Guidelink.Core.Features", StringComparison.Ordinal) == true))
+            configurationBuilder.Properties(enumType).HaveConversion<string>().HaveMaxLength(40);
+
+        // SQLite has no instant type, and EF cannot compare or order DateTimeOffset stored as text there.
+        // UTC ticks keep order and arithmetic exact. PostgreSQL uses timestamptz.
+        if (Database.IsSqlite())
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(GuidelinkDb).Assembly);
+        modelBuilder.Entity<DataProtectionKey>().ToTable("DataProtectionKeys");
+
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes().Where(t => typeof(ITenantOwned).IsAssignableFrom(t.ClrType)))
+        {
+            var row = Expression.Parameter(entityType.ClrType, "row");
+            var filter = Expression.Lambda(
+                Expression.Equal(
+                    Expression.Property(row, nameof(ITenantOwned.TenantId)),
+                    Expression.Property(Expression.Constant(this), nameof(CurrentTenantId))),
+                row);
+            modelBuilder.Entity(entityType.ClrType).HasQueryFilter(filter);
+        }
+    }
+}
+
+/// <summary>DateTimeOffset ↔ UTC ticks (long), for SQLite. Values come back with offset zero.</summary>
+public sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+    v => v.UtcTicks,
+    v => new DateTimeOffset(v, TimeSpan.Zero));
