@@ -36,7 +36,7 @@ public static class SeedDemoBrand
     private static readonly string[] GivenNames = ["欣怡", "子涵", "浩然", "雨桐", "梓萱", "宇轩", "思琪", "俊杰", "佳怡", "晨曦", "一诺", "嘉懿", "明轩", "诗涵", "博文", "若曦", "天佑", "静怡", "子墨", "可馨", "昊天", "梦瑶", "文博", "芷若", "泽宇", "紫涵", "皓轩", "雅琪", "宏伟", "慧敏", "志强", "丽娟", "建国", "美玲", "海涛"];
 
     /// <summary>Person n's name: deterministic, varied, never repeating within the demo.</summary>
-    private static string NameOf(int n) => Surnames[n % Surnames.Length] + GivenNames[(n * 7) % GivenNames.Length];
+    private static string NameOf(int n) => Surnames[(n * 7) % Surnames.Length] + GivenNames[n % GivenNames.Length]; // unique for n < 140
 
     public sealed class Handler(GuidelinkDb db, TenantContext tenantContext, ActorContext actors, TimeProvider clock)
     {

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Guidelink.Testing;
+
+/// <summary>The PostgreSQL half of the provider matrix. Uses the server named by GUIDELINK_TEST_POSTGRES
+/// (a connection string) if set; else starts a throwaway cluster from the installed server binaries
+/// (initdb + pg_ctl, as the 'postgres' user when running as root, on a free loopback port, removed when
+/// the test process exits); else reports why it cannot, and the tests are skipped — except in CI, where
+/// a missing PostgreSQL is a failure.</summary>
+public static class PostgresServer
+{
+    private static readonly Lazy<Task<string>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static string? _unavailable;
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A connection string to a brand-new, empty database on the test server.</summary>
+    public static async Task<string> CreateDatabaseAsync()
+    {
+        string admin;
+        try { admin = await Server.Value; }
+        catch (Exception ex) { _unavailable = ex.Message; admin = ""; }
+        if (_unavailable is not null)
+        {
+            var reason = $"PostgreSQL not available: {_unavailable}";
+            if (IsCi) throw new InvalidOperationException(reason + " (CI must run the PostgreSQL half of the matrix.)");
+            Xunit.Assert.Skip(reason);
+        }
+
+        var name = $"gl_test_{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        return new NpgsqlConnectionStringBuilder(admin) { Database = name, MaxPoolSize = 100 }.ConnectionString;
+    }
+
+    private static async Task<string> StartAsync()
+    {
+        if (Environment.GetEnvironmentVariable("GUIDELINK_TEST_POSTGRES") is { Length: > 0 } configured) return configured;
+
+        var bin = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
+            : null;
+        if (bin is null) throw new InvalidOperationException("set GUIDELINK_TEST_POSTGRES, or install PostgreSQL server binaries (/usr/lib/postgresql/*/bin).");
+
+        var asRoot = Environment.UserName == "root";
+        var dir = Path.Combine(Path.GetTempPath(), $"guidelink-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(dir);
+        if (asRoot) await RunAsync("chown", ["postgres:postgres", dir], asPostgres: false);
+        var port = FreePort();
+        var data = Path.Combine(dir, "data");
+        await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres"], asRoot);
+        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"], asRoot);
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot).GetAwaiter().GetResult();
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                // Best effort: the folder lives under the temp directory either way.
+            }
+        };
+        return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true";
+    }
+
+    private static async Task RunAsync(string file, IReadOnlyList<string> args, bool asPostgres)
+    {
+        var start = new ProcessStartInfo(asPostgres ? "runuser" : file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/tmp" };
+        if (asPostgres) foreach (var a in new[] { "-u", "postgres", "--", file }) start.ArgumentList.Add(a);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(file)} failed ({process.ExitCode}): {await stderr} {await stdout}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
