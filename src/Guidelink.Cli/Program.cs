@@ -1,1 +1,3 @@
-return 0;
+using Guidelink.Cli;
+
+return await GuidelinkCli.RunAsync(args, Console.Out, Console.Error);

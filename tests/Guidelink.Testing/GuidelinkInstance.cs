@@ -26,7 +26,7 @@ public sealed class GuidelinkInstance : IAsyncDisposable
     /// <summary>Starts an instance. seedDemo seeds the demo brand (on either provider, in tests); jobs runs
     /// the background job runner; services adds or replaces registrations (a fake clock, test jobs).</summary>
     public static async Task<GuidelinkInstance> StartAsync(TestDatabase database, bool seedDemo = true, bool jobs = false,
-        Action<IServiceCollection>? services = null, IEnumerable<string>? extraArgs = null)
+        Action<IServiceCollection>? services = null, IEnumerable<string>? extraArgs = null, bool initialize = true)
     {
         string[] args =
         [
@@ -41,8 +41,8 @@ public sealed class GuidelinkInstance : IAsyncDisposable
             .. extraArgs ?? [],
         ];
         var app = GuidelinkWeb.Build(args, builder => services?.Invoke(builder.Services));
-        await GuidelinkWeb.InitializeAsync(app, CancellationToken.None);
-        if (seedDemo && database.Provider != Core.Persistence.DatabaseProvider.Sqlite)
+        if (initialize) await GuidelinkWeb.InitializeAsync(app, CancellationToken.None);
+        if (initialize && seedDemo && database.Provider != Core.Persistence.DatabaseProvider.Sqlite)
         {
             // Outside tests the demo is seeded only in the embedded mode; tests want the same brand on PostgreSQL.
             await using var scope = app.Services.CreateAsyncScope();

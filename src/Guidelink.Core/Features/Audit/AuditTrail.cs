@@ -13,6 +13,9 @@ namespace Guidelink.Core.Features.Audit;
 /// entity in the same SaveChanges (so the change and its record commit together).</summary>
 public sealed class AuditTrail(ActorContext actors, TimeProvider clock) : SaveChangesInterceptor
 {
+    // Readable in the database: Chinese names stay Chinese instead of \uXXXX escapes.
+    private static readonly JsonSerializerOptions Json = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
         Record(eventData.Context);
@@ -72,7 +75,7 @@ public sealed class AuditTrail(ActorContext actors, TimeProvider clock) : SaveCh
                     break;
             }
         }
-        return (before.Count == 0 ? null : JsonSerializer.Serialize(before), after.Count == 0 ? null : JsonSerializer.Serialize(after));
+        return (before.Count == 0 ? null : JsonSerializer.Serialize(before, Json), after.Count == 0 ? null : JsonSerializer.Serialize(after, Json));
     }
 
     private static object? Plain(object? value) => value switch
