@@ -20,28 +20,28 @@ public static class GuidelinkCli
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var (settings, rest) = SplitSettings(args);
-        // The same sources, in the same order of precedence, as the server reads.
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(settings)
-            .Build();
-        var cli = new CliContext(configuration, output, error);
-
-        var root = new RootCommand("Guidelink administration: database, brands, logins and API keys.")
-        {
-            cli.ProviderOption,
-            cli.ConnectionOption,
-            DbCommands.Create(cli),
-            SeedCommands.Create(cli),
-            TenantCommands.Create(cli),
-            UserCommands.Create(cli),
-            ApiKeyCommands.Create(cli),
-        };
-        var parsed = root.Parse(rest);
         try
         {
+            var (settings, rest) = SplitSettings(args);
+            // The same sources, in the same order of precedence, as the server reads.
+            var configuration = new ConfigurationBuilder()
+                .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+                .AddEnvironmentVariables()
+                .AddCommandLine(settings)
+                .Build();
+            var cli = new CliContext(configuration, output, error);
+
+            var root = new RootCommand("Guidelink administration: database, brands, logins and API keys.")
+            {
+                cli.ProviderOption,
+                cli.ConnectionOption,
+                DbCommands.Create(cli),
+                SeedCommands.Create(cli),
+                TenantCommands.Create(cli),
+                UserCommands.Create(cli),
+                ApiKeyCommands.Create(cli),
+            };
+            var parsed = root.Parse(rest);
             var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
             // System.CommandLine reports usage errors with 1, which would read like a refused request.
             return parsed.Errors.Count > 0 ? UsageError : exit;
