@@ -33,19 +33,19 @@ public sealed class AuditEntry : ITenantOwned
 
     public static AuditEntry Create(TenantId tenant, DateTimeOffset at, string actorKind, string actorId, string actorName,
         string action, string entityType, string entityId, string? before, string? after) => new()
-    {
-        TenantId = tenant,
-        Id = Guid.CreateVersion7(),
-        At = at,
-        ActorKind = actorKind,
-        ActorId = actorId,
-        ActorName = actorName,
-        Action = action,
-        EntityType = entityType,
-        EntityId = entityId,
-        Before = before,
-        After = after,
-    };
+        {
+            TenantId = tenant,
+            Id = Guid.CreateVersion7(),
+            At = at,
+            ActorKind = actorKind,
+            ActorId = actorId,
+            ActorName = actorName,
+            Action = action,
+            EntityType = entityType,
+            EntityId = entityId,
+            Before = before,
+            After = after,
+        };
 
     /// <summary>"13812345678" → "138****5678"; names → "张*". Used wherever a personal field is shown to
     /// someone without the PII permission or written to the audit log.</summary>
