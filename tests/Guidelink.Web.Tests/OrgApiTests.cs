@@ -45,9 +45,11 @@ public sealed class OrgApiTests
         var problem = await admin.PostJsonAsync("/api/org/stores", new { code = "", name = new string('店', 101), city = "上海" }, HttpStatusCode.BadRequest);
         problem.ErrorFields().ShouldBe(["code", "name", "regionId"]);
         problem.GetProperty("status").GetInt32().ShouldBe(400);
+        problem.Str("requestId").ShouldNotBeNullOrWhiteSpace(); // quoted by support, matches the log line
 
         var wrongType = await admin.PostJsonAsync("/api/org/stores", new { regionId = "not-a-guid", code = "X1", name = "X" }, HttpStatusCode.BadRequest);
         wrongType.ErrorFields().ShouldBe(["regionId"]);
+        wrongType.Str("requestId").ShouldNotBeNullOrWhiteSpace();
 
         var unknownRegion = await admin.PostJsonAsync("/api/org/stores", new { regionId = Guid.NewGuid(), code = "X1", name = "X" }, HttpStatusCode.BadRequest);
         unknownRegion.ErrorFields().ShouldBe(["regionId"]);
