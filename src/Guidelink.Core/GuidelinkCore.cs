@@ -33,6 +33,7 @@ public static class GuidelinkCore
         services.AddDataProtection().SetApplicationName("Guidelink").PersistKeysToDbContext<GuidelinkDb>();
         services.AddOptions<KeyManagementOptions>().Configure<MasterKey>((o, key) => o.XmlEncryptor = new MasterKeyXmlEncryptor(key));
 
+        services.AddSingleton<Features.Customers.PiiProtector>();
         services.Configure<JobRunnerOptions>(configuration.GetSection("Guidelink:Jobs"));
         services.AddSingleton<JobRunner>();
 

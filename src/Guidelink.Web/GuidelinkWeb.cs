@@ -83,6 +83,7 @@ public static class GuidelinkWeb
         app.MapGroup("/api/auth").MapAuthEndpoints();
         app.MapGroup("/api/org").MapOrgEndpoints();
         app.MapGroup("/api/audit").MapAuditEndpoints();
+        app.MapConnectEndpoints();
         app.MapConsoleSession();
         app.MapRazorComponents<App>();
         return app;

@@ -24,7 +24,7 @@ public sealed class MigrationTests
     }
 
     /// <summary>Platform tables resolve a brand from outside; they alone may have keys that do not lead with TenantId.</summary>
-    private static readonly HashSet<string> PlatformUniqueIndexes = ["IX_UserAccounts_LoginName", "IX_ApiKeys_Prefix"];
+    private static readonly HashSet<string> PlatformUniqueIndexes = ["IX_UserAccounts_LoginName", "IX_ApiKeys_Prefix", "IX_ReferralCodes_Code"];
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]

@@ -1,5 +1,8 @@
 using System.Linq.Expressions;
 using Guidelink.Core.Features.Access;
+using Guidelink.Core.Features.Attribution;
+using Guidelink.Core.Features.Customers;
+using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Features.Audit;
 using Guidelink.Core.Features.Jobs;
 using Guidelink.Core.Features.Organization;
@@ -27,6 +30,12 @@ public sealed class GuidelinkDb(DbContextOptions<GuidelinkDb> options, TenantCon
     public DbSet<JobLease> JobLeases => Set<JobLease>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Partner> Partners => Set<Partner>();
+    public DbSet<ReferralCode> ReferralCodes => Set<ReferralCode>();
+    public DbSet<Touch> Touches => Set<Touch>();
+    public DbSet<AttributionDecision> AttributionDecisions => Set<AttributionDecision>();
+    public DbSet<AttributionPolicy> AttributionPolicies => Set<AttributionPolicy>();
 
     /// <summary>Read by the query filters on every query (EF parameterises it); with no brand in scope it
     /// is the empty id, which matches no row.</summary>

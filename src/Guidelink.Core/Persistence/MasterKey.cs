@@ -40,6 +40,9 @@ public sealed class MasterKey
             "No master key: set Guidelink__MasterKey (32 random bytes, base64) or Guidelink__MasterKeyFile to an existing key file.");
     }
 
+    /// <summary>A separate key for one purpose (HKDF-SHA256), so the master key itself is used only for the key ring.</summary>
+    public byte[] DeriveKey(string purpose) => HKDF.DeriveKey(HashAlgorithmName.SHA256, _key, 32, info: Encoding.UTF8.GetBytes(purpose));
+
     public byte[] Encrypt(byte[] plain)
     {
         var nonce = RandomNumberGenerator.GetBytes(12);

@@ -57,3 +57,15 @@ public sealed class TypedIdConverter<T> : ValueConverter<T, Guid> where T : stru
         return Expression.Lambda<Func<Guid, T>>(Expression.New(ctor, guid), guid);
     }
 }
+
+public readonly record struct CustomerId(Guid Value) : ITypedId
+{
+    public static CustomerId New() => new(Guid.CreateVersion7());
+    public override string ToString() => Value.ToString();
+}
+
+public readonly record struct PartnerId(Guid Value) : ITypedId
+{
+    public static PartnerId New() => new(Guid.CreateVersion7());
+    public override string ToString() => Value.ToString();
+}

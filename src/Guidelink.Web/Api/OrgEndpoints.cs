@@ -11,7 +11,7 @@ public static class OrgEndpoints
     public sealed record StoreBody(Guid? RegionId, string? Code, string? Name, string? City, string? Address, string? MallName, string? Status);
     public sealed record StaffBody(string? EmployeeNo, string? Name, string? Role, Guid? StoreId, Guid? RegionId, DateTimeOffset? JoinedAt);
     public sealed record AssignBody(Guid? StoreId, Guid? RegionId, DateTimeOffset? From);
-    public sealed record LeaveBody(DateTimeOffset? LeftAt);
+    public sealed record LeaveBody(DateTimeOffset? LeftAt, Guid? SuccessorId);
 
     public static RouteGroupBuilder MapOrgEndpoints(this RouteGroupBuilder group)
     {
@@ -63,5 +63,5 @@ public static class OrgEndpoints
         (await h.HandleAsync(new AssignStaff.Request(id, body.StoreId, body.RegionId, body.From), ct)).ToOk();
 
     private static async Task<Results<Ok<StaffView>, ValidationProblem, ProblemHttpResult>> LeaveAsync(Guid id, LeaveBody? body, MarkStaffLeft.Handler h, CancellationToken ct) =>
-        (await h.HandleAsync(new MarkStaffLeft.Request(id, body?.LeftAt), ct)).ToOk();
+        (await h.HandleAsync(new MarkStaffLeft.Request(id, body?.LeftAt, body?.SuccessorId), ct)).ToOk();
 }

@@ -5,11 +5,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Guidelink.Core.Features.Organization;
 
-/// <summary>Records that a staff member left: status Left, placement closed, login disabled.
-/// (Moving their customers to a successor belongs to the Connect feature and hooks in here.)</summary>
+/// <summary>Records that a staff member left: status Left, placement closed, login disabled, and their
+/// customers handed over (to the successor, or evenly across the store's active guides) in the same commit.</summary>
 public static class MarkStaffLeft
 {
-    public sealed record Request(Guid Id, DateTimeOffset? LeftAt);
+    public sealed record Request(Guid Id, DateTimeOffset? LeftAt, Guid? SuccessorId = null);
 
     public sealed class Handler(GuidelinkDb db, ActorContext actors, TimeProvider clock)
     {
@@ -25,7 +25,17 @@ public static class MarkStaffLeft
             var leftAt = request.LeftAt ?? now;
             if (leftAt > now) return Outcome<StaffView>.Invalid("leftAt", "cannot be in the future.");
 
+            Staff? successor = null;
+            if (request.SuccessorId is { } sid)
+            {
+                successor = await db.VisibleStaff(actor.Scope, now).FirstOrDefaultAsync(s => s.Id == new StaffId(sid), ct);
+                if (successor is null || successor.Id == staff.Id || successor.Status != StaffStatus.Active || Staff.LevelOf(successor.Role) != AssignmentLevel.Store)
+                    return Outcome<StaffView>.Invalid("successorId", "does not name another active guide you manage.");
+            }
+
+            var store = staff.AssignmentAt(leftAt)?.StoreId ?? staff.Assignments.OrderByDescending(a => a.From).FirstOrDefault()?.StoreId;
             staff.Leave(leftAt);
+            await Attribution.HandOverCustomers.FromLeavingStaffAsync(db, staff, store, successor, leftAt, ct);
             var account = await db.UserAccounts.FirstOrDefaultAsync(u => u.StaffId == id, ct);
             account?.Disable(now);
             await db.SaveChangesAsync(ct);

@@ -1,0 +1,54 @@
+using Guidelink.Core.Features.Access;
+using Guidelink.Core.Features.Attribution;
+using Guidelink.Core.Features.Customers;
+using Guidelink.Core.Features.Partners;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Guidelink.Web.Api;
+
+/// <summary>Connect: touches, customers and their attribution, partners, referral codes.</summary>
+public static class ConnectEndpoints
+{
+    public sealed record TouchBody(string? Code, Guid? StaffId, string? Channel, string? Method, string? Phone, string? UnionId,
+        string? ExternalUserId, string? Name, Guid? StoreId, DateTimeOffset? OccurredAt, string? Consent);
+    public sealed record ReassignBody(Guid? StaffId, string? Reason);
+    public sealed record PartnerBody(string? Kind, string? Name, string? Organization, string? Phone, Guid? HomeStoreId);
+
+    public static void MapConnectEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/touches", RecordTouchAsync).WithTags("Connect").RequireAuthorization(Permissions.TouchesWrite)
+            .WithSummary("Record a touch (customer identity + code or staff + channel + method + time) and decide the owner.");
+
+        var customers = app.MapGroup("/api/customers").WithTags("Connect").RequireAuthorization(Permissions.CustomersRead);
+        customers.MapGet("/", async (string? search, Guid? ownerId, bool? pool, Guid? storeId, int? take, ListCustomers.Handler h, CancellationToken ct) =>
+            TypedResults.Ok(await h.HandleAsync(new ListCustomers.Request(search, ownerId, pool ?? false, storeId, take ?? 100), ct)));
+        customers.MapGet("/{id:guid}/attribution", async (Guid id, string? lang, ExplainAttribution.Handler h, CancellationToken ct) => (await h.HandleAsync(id, lang, ct)).ToOk())
+            .WithSummary("The attribution history and one sentence (lang=zh|en) saying why the current owner owns the customer.");
+        customers.MapPost("/{id:guid}/reassign", async (Guid id, ReassignBody body, ReassignCustomer.Handler h, CancellationToken ct) =>
+            (await h.HandleAsync(new ReassignCustomer.Request(id, body.StaffId, body.Reason), ct)).ToOk()).RequireAuthorization(Permissions.PartnersWrite);
+
+        var partners = app.MapGroup("/api/partners").WithTags("Connect").RequireAuthorization(Permissions.CustomersRead);
+        partners.MapGet("/", async (string? status, string? kind, ListPartners.Handler h, CancellationToken ct) =>
+            TypedResults.Ok(await h.HandleAsync(new ListPartners.Request(status, kind), ct)));
+        partners.MapPost("/", RegisterAsync).RequireAuthorization(Permissions.PartnersWrite);
+        partners.MapPost("/{id:guid}/approve", (Guid id, ChangePartnerStatus.Handler h, CancellationToken ct) => ChangeAsync(id, ChangePartnerStatus.Change.Approve, h, ct)).RequireAuthorization(Permissions.PartnersWrite);
+        partners.MapPost("/{id:guid}/freeze", (Guid id, ChangePartnerStatus.Handler h, CancellationToken ct) => ChangeAsync(id, ChangePartnerStatus.Change.Freeze, h, ct)).RequireAuthorization(Permissions.PartnersWrite);
+        partners.MapPost("/{id:guid}/end", (Guid id, ChangePartnerStatus.Handler h, CancellationToken ct) => ChangeAsync(id, ChangePartnerStatus.Change.End, h, ct)).RequireAuthorization(Permissions.PartnersWrite);
+
+        var codes = app.MapGroup("/api/codes").WithTags("Connect").RequireAuthorization();
+        codes.MapGet("/", async (Guid? staffId, Guid? partnerId, string? campaign, GetReferralCode.Handler h, CancellationToken ct) =>
+            (await h.HandleAsync(new GetReferralCode.Request(staffId, partnerId, campaign), ct)).ToOk())
+            .WithSummary("The referral code of a guide or partner (yours without parameters), created on first use.");
+    }
+
+    private static async Task<Results<Ok<RecordTouch.Response>, ValidationProblem, ProblemHttpResult>> RecordTouchAsync(
+        TouchBody body, HttpContext http, RecordTouch.Handler h, CancellationToken ct) =>
+        (await h.HandleAsync(new RecordTouch.Request(body.Code, body.StaffId, body.Channel, body.Method, body.Phone, body.UnionId, body.ExternalUserId,
+            body.Name, body.StoreId, body.OccurredAt, body.Consent, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString()), ct)).ToOk();
+
+    private static async Task<Results<Created<PartnerView>, ValidationProblem, ProblemHttpResult>> RegisterAsync(PartnerBody body, RegisterPartner.Handler h, CancellationToken ct) =>
+        (await h.HandleAsync(new RegisterPartner.Request(body.Kind, body.Name, body.Organization, body.Phone, body.HomeStoreId), ct)).ToCreated(p => $"/api/partners/{p.Id}");
+
+    private static async Task<Results<Ok<PartnerView>, ValidationProblem, ProblemHttpResult>> ChangeAsync(Guid id, ChangePartnerStatus.Change to, ChangePartnerStatus.Handler h, CancellationToken ct) =>
+        (await h.HandleAsync(new ChangePartnerStatus.Request(id, to), ct)).ToOk();
+}
