@@ -1,11 +1,11 @@
 using System.Linq.Expressions;
 using Guidelink.Core.Features.Access;
 using Guidelink.Core.Features.Attribution;
-using Guidelink.Core.Features.Customers;
-using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Features.Audit;
+using Guidelink.Core.Features.Customers;
 using Guidelink.Core.Features.Jobs;
 using Guidelink.Core.Features.Organization;
+using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Shared;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;

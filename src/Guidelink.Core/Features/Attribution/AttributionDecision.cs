@@ -35,23 +35,23 @@ public sealed class AttributionDecision : ITenantOwned
 
     public static AttributionDecision Create(TenantId tenant, CustomerId customer, Guid? touchId, DateTimeOffset decidedAt, DateTimeOffset recordedAt,
         Owner? previous, Owner? next, Owner? claimant, int policyVersion, DecisionReason reason, DateTimeOffset? protectedUntil, string? note) => new()
-    {
-        TenantId = tenant,
-        Id = Guid.CreateVersion7(),
-        CustomerId = customer,
-        TouchId = touchId,
-        DecidedAt = decidedAt,
-        RecordedAt = recordedAt,
-        PreviousOwnerKind = previous?.Kind,
-        PreviousOwnerId = previous?.Id,
-        NewOwnerKind = next?.Kind,
-        NewOwnerId = next?.Id,
-        ClaimantKind = claimant?.Kind,
-        ClaimantId = claimant?.Id,
-        Changed = previous != next,
-        PolicyVersion = policyVersion,
-        Reason = reason,
-        ProtectedUntil = protectedUntil,
-        Note = note,
-    };
+        {
+            TenantId = tenant,
+            Id = Guid.CreateVersion7(),
+            CustomerId = customer,
+            TouchId = touchId,
+            DecidedAt = decidedAt,
+            RecordedAt = recordedAt,
+            PreviousOwnerKind = previous?.Kind,
+            PreviousOwnerId = previous?.Id,
+            NewOwnerKind = next?.Kind,
+            NewOwnerId = next?.Id,
+            ClaimantKind = claimant?.Kind,
+            ClaimantId = claimant?.Id,
+            Changed = previous != next,
+            PolicyVersion = policyVersion,
+            Reason = reason,
+            ProtectedUntil = protectedUntil,
+            Note = note,
+        };
 }

@@ -42,16 +42,16 @@ public sealed class AttributionPolicy : ITenantOwned, IAudited
 
     public static AttributionPolicy Create(TenantId tenant, int version, DateTimeOffset effectiveFrom, AttributionMode mode, int protectionDays,
         string? precedence, bool allowSelfReferral, int manualTransfersPer90Days) => new()
-    {
-        TenantId = tenant,
-        Version = version,
-        EffectiveFrom = effectiveFrom,
-        Mode = mode,
-        ProtectionDays = protectionDays,
-        Precedence = string.IsNullOrWhiteSpace(precedence) ? DefaultPrecedence : precedence,
-        AllowSelfReferral = allowSelfReferral,
-        ManualTransfersPer90Days = manualTransfersPer90Days,
-    };
+        {
+            TenantId = tenant,
+            Version = version,
+            EffectiveFrom = effectiveFrom,
+            Mode = mode,
+            ProtectionDays = protectionDays,
+            Precedence = string.IsNullOrWhiteSpace(precedence) ? DefaultPrecedence : precedence,
+            AllowSelfReferral = allowSelfReferral,
+            ManualTransfersPer90Days = manualTransfersPer90Days,
+        };
 
     /// <summary>0 is strongest; kinds not listed are weakest.</summary>
     public int RankOf(OwnerKind kind)

@@ -30,21 +30,21 @@ public sealed class Touch : ITenantOwned
 
     public static Touch Create(TenantId tenant, CustomerId customer, Owner? toucher, string? code, string? campaign, TouchChannel channel,
         TouchMethod method, StoreId? store, DateTimeOffset occurredAt, DateTimeOffset recordedAt, string enteredBy, string? ip, string? userAgent) => new()
-    {
-        TenantId = tenant,
-        Id = Guid.CreateVersion7(),
-        CustomerId = customer,
-        ToucherKind = toucher?.Kind,
-        ToucherId = toucher?.Id,
-        Code = code,
-        Campaign = campaign,
-        Channel = channel,
-        Method = method,
-        StoreId = store,
-        OccurredAt = occurredAt,
-        RecordedAt = recordedAt,
-        EnteredBy = enteredBy,
-        Ip = ip is { Length: > 64 } ? ip[..64] : ip,
-        UserAgent = userAgent is { Length: > 300 } ? userAgent[..300] : userAgent,
-    };
+        {
+            TenantId = tenant,
+            Id = Guid.CreateVersion7(),
+            CustomerId = customer,
+            ToucherKind = toucher?.Kind,
+            ToucherId = toucher?.Id,
+            Code = code,
+            Campaign = campaign,
+            Channel = channel,
+            Method = method,
+            StoreId = store,
+            OccurredAt = occurredAt,
+            RecordedAt = recordedAt,
+            EnteredBy = enteredBy,
+            Ip = ip is { Length: > 64 } ? ip[..64] : ip,
+            UserAgent = userAgent is { Length: > 300 } ? userAgent[..300] : userAgent,
+        };
 }

@@ -1,6 +1,6 @@
 using Guidelink.Core.Features.Access;
-using Guidelink.Core.Features.Organization;
 using Guidelink.Core.Features.Attribution;
+using Guidelink.Core.Features.Organization;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Microsoft.EntityFrameworkCore;
