@@ -36,6 +36,9 @@ public sealed class GuidelinkDb(DbContextOptions<GuidelinkDb> options, TenantCon
     public DbSet<Touch> Touches => Set<Touch>();
     public DbSet<AttributionDecision> AttributionDecisions => Set<AttributionDecision>();
     public DbSet<AttributionPolicy> AttributionPolicies => Set<AttributionPolicy>();
+    public DbSet<TagGroup> TagGroups => Set<TagGroup>();
+    public DbSet<Tag> Tags => Set<Tag>();
+    public DbSet<CustomerTag> CustomerTags => Set<CustomerTag>();
 
     /// <summary>Read by the query filters on every query (EF parameterises it); with no brand in scope it
     /// is the empty id, which matches no row.</summary>

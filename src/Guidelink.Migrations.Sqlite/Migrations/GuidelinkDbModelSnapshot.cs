@@ -446,6 +446,75 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                     b.ToTable("Customers", (string)null);
                 });
 
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.CustomerTag", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TagId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("TaggedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "CustomerId", "TagId");
+
+                    b.HasIndex("TenantId", "TagId");
+
+                    b.ToTable("CustomerTags", (string)null);
+                });
+
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.Tag", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Tags", (string)null);
+                });
+
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.TagGroup", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SingleChoice")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("TagGroups", (string)null);
+                });
+
             modelBuilder.Entity("Guidelink.Core.Features.Jobs.JobLease", b =>
                 {
                     b.Property<string>("Name")
@@ -831,6 +900,30 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.CustomerTag", b =>
+                {
+                    b.HasOne("Guidelink.Core.Features.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Guidelink.Core.Features.Customers.Tag", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "TagId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.Tag", b =>
+                {
+                    b.HasOne("Guidelink.Core.Features.Customers.TagGroup", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("TenantId", "GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Guidelink.Core.Features.Organization.StaffAssignment", b =>
                 {
                     b.HasOne("Guidelink.Core.Features.Organization.Region", null)
@@ -866,6 +959,11 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                         .HasForeignKey("TenantId", "HomeStoreId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.TagGroup", b =>
+                {
+                    b.Navigation("Tags");
                 });
 
             modelBuilder.Entity("Guidelink.Core.Features.Organization.Staff", b =>

@@ -12,6 +12,11 @@ public static class ConnectEndpoints
     public sealed record TouchBody(string? Code, Guid? StaffId, string? Channel, string? Method, string? Phone, string? UnionId,
         string? ExternalUserId, string? Name, Guid? StoreId, DateTimeOffset? OccurredAt, string? Consent);
     public sealed record ReassignBody(Guid? StaffId, string? Reason);
+    public sealed record CustomerBody(string? Name, string? Gender, DateOnly? Birthday, IReadOnlyList<Guid>? TagIds);
+    public sealed record MergeBody(Guid? DuplicateId);
+    public sealed record TagGroupBody(string? Name, bool SingleChoice, IReadOnlyList<string>? Tags);
+    public sealed record PolicyBody(string? Mode, int? ProtectionDays, IReadOnlyList<string>? Precedence, bool? AllowSelfReferral,
+        int? ManualTransfersPer90Days, DateTimeOffset? EffectiveFrom);
     public sealed record PartnerBody(string? Kind, string? Name, string? Organization, string? Phone, Guid? HomeStoreId);
 
     public static void MapConnectEndpoints(this IEndpointRouteBuilder app)
@@ -22,10 +27,28 @@ public static class ConnectEndpoints
         var customers = app.MapGroup("/api/customers").WithTags("Connect").RequireAuthorization(Permissions.CustomersRead);
         customers.MapGet("/", async (string? search, Guid? ownerId, bool? pool, Guid? storeId, int? take, ListCustomers.Handler h, CancellationToken ct) =>
             TypedResults.Ok(await h.HandleAsync(new ListCustomers.Request(search, ownerId, pool ?? false, storeId, take ?? 100), ct)));
+        customers.MapGet("/{id:guid}", async (Guid id, GetCustomer.Handler h, CancellationToken ct) => (await h.HandleAsync(id, ct)).ToOk());
+        customers.MapPut("/{id:guid}", async (Guid id, CustomerBody body, UpdateCustomer.Handler h, GetCustomer.Handler reader, CancellationToken ct) =>
+            (await h.HandleAsync(new UpdateCustomer.Request(id, body.Name, body.Gender, body.Birthday, body.TagIds), reader, ct)).ToOk())
+            .RequireAuthorization(Permissions.CustomersWrite).WithSummary("Edit profile and tags (audited; personal fields masked in the audit log).");
+        customers.MapPost("/{id:guid}/merge", async (Guid id, MergeBody body, MergeCustomers.Handler h, CancellationToken ct) =>
+            (await h.HandleAsync(new MergeCustomers.Request(id, body.DuplicateId), ct)).ToOk())
+            .RequireAuthorization(Permissions.PartnersWrite).WithSummary("Merge a duplicate into this customer; both histories are kept.");
+        customers.MapGet("/tag-groups", async (ListTagGroups.Handler h, CancellationToken ct) => TypedResults.Ok(await h.HandleAsync(ct)));
+        customers.MapPost("/tag-groups", async (TagGroupBody body, CreateTagGroup.Handler h, CancellationToken ct) =>
+            (await h.HandleAsync(new CreateTagGroup.Request(body.Name, body.SingleChoice, body.Tags), ct)).ToCreated(g => $"/api/customers/tag-groups/{g.Id}"))
+            .RequireAuthorization(Permissions.SettingsWrite);
         customers.MapGet("/{id:guid}/attribution", async (Guid id, string? lang, ExplainAttribution.Handler h, CancellationToken ct) => (await h.HandleAsync(id, lang, ct)).ToOk())
             .WithSummary("The attribution history and one sentence (lang=zh|en) saying why the current owner owns the customer.");
         customers.MapPost("/{id:guid}/reassign", async (Guid id, ReassignBody body, ReassignCustomer.Handler h, CancellationToken ct) =>
             (await h.HandleAsync(new ReassignCustomer.Request(id, body.StaffId, body.Reason), ct)).ToOk()).RequireAuthorization(Permissions.PartnersWrite);
+
+        var policy = app.MapGroup("/api/attribution-policy").WithTags("Connect").RequireAuthorization(Permissions.CustomersRead);
+        policy.MapGet("/", async (GetAttributionPolicies.Handler h, CancellationToken ct) => TypedResults.Ok(await h.HandleAsync(ct)));
+        policy.MapPost("/", async (PolicyBody body, SetAttributionPolicy.Handler h, CancellationToken ct) =>
+            (await h.HandleAsync(new SetAttributionPolicy.Request(body.Mode, body.ProtectionDays, body.Precedence, body.AllowSelfReferral,
+                body.ManualTransfersPer90Days, body.EffectiveFrom), ct)).ToOk())
+            .RequireAuthorization(Permissions.SettingsWrite).WithSummary("A new policy version, effective now or later; never in the past.");
 
         var partners = app.MapGroup("/api/partners").WithTags("Connect").RequireAuthorization(Permissions.CustomersRead);
         partners.MapGet("/", async (string? status, string? kind, ListPartners.Handler h, CancellationToken ct) =>

@@ -25,9 +25,8 @@ public static class CreateApiKey
             var tenant = db.TenantContext.Required;
             var (key, plain) = ApiKey.Create(tenant, request.Name!, scopes, now);
             db.ApiKeys.Add(key);
-            var actor = actors.Current;
-            db.AuditEntries.Add(AuditEntry.Create(tenant, now, actor?.Kind.ToString() ?? "System", actor?.AuditId ?? "", actor?.Name ?? "system",
-                "ApiKey.Created", nameof(ApiKey), key.Id.ToString(), null, System.Text.Json.JsonSerializer.Serialize(new { name = key.Name, prefix = key.Prefix, scopes = key.Scopes })));
+            AuditLog.Add(db, actors.Current, now, "ApiKey.Created", nameof(ApiKey), key.Id.ToString(), null,
+                new { name = key.Name, prefix = key.Prefix, scopes = key.Scopes });
             await db.SaveChangesAsync(ct);
             return new Response(key.Id, key.Name, plain, key.ScopeSet.Order(StringComparer.Ordinal).ToList());
         }

@@ -101,23 +101,44 @@ public static class RecordTouch
             var policy = await PolicyAt(at, ct);
             var isSelf = toucher?.PhoneHash is { } ph && ph == phoneHash;
             var claim = new Claim(toucher?.Owner, toucher?.Active ?? false, isSelf, at);
-            var previous = customer.Owner;
-            var verdict = AttributionRules.Decide(previous, customer.ProtectedUntil, claim, policy);
 
-            if (verdict.Owner != previous) customer.AssignOwner(verdict.Owner, at, verdict.ProtectedUntil);
-            else if (verdict.Renewed) customer.RenewProtection(verdict.ProtectedUntil!.Value);
+            // Late input (a POS batch, a delayed callback): decide from the history as of the touch's own time,
+            // and never revise the decisions recorded after it.
+            var (previous, protectedUntil, late) = isNew ? (null, null, false) : await StateAtAsync(customer, at, ct);
+            var verdict = AttributionRules.Decide(previous, protectedUntil, claim, policy);
+            string? note = null;
+            if (late && verdict.Owner != previous)
+            {
+                note = "late input: decided as of its own time; the later decisions stand";
+                verdict = verdict with { Owner = previous, ProtectedUntil = protectedUntil };
+                customer.Touched();
+            }
+            else if (verdict.Owner != previous) customer.AssignOwner(verdict.Owner, at, verdict.ProtectedUntil);
+            else if (verdict.Renewed && customer.Owner == previous) customer.RenewProtection(verdict.ProtectedUntil!.Value);
             else if (!isNew) customer.Touched();
 
             var touch = Touch.Create(tenant, customer.Id, toucher?.Owner, toucher?.Code, toucher?.Campaign, channel, method, store, at, now,
                 actor.Name, request.Ip, request.UserAgent);
             var claimant = verdict.Owner == toucher?.Owner ? null : toucher?.Owner;
             var decision = AttributionDecision.Create(tenant, customer.Id, touch.Id, at, now, previous, verdict.Owner, claimant,
-                policy.Version, verdict.Reason, customer.ProtectedUntil, verdict.Renewed ? "protection renewed by the owner's own interaction" : null);
+                policy.Version, verdict.Reason, late ? verdict.ProtectedUntil : customer.ProtectedUntil,
+                note ?? (verdict.Renewed ? "protection renewed by the owner's own interaction" : null));
             db.Touches.Add(touch);
             db.AttributionDecisions.Add(decision);
             await db.SaveChangesAsync(ct);
 
             return new Response(customer.Id.Value, isNew, touch.Id, View(decision));
+        }
+
+        /// <summary>The owner and protection as of <paramref name="at"/>, from the decision history; late when
+        /// decisions exist after that instant.</summary>
+        private async Task<(Owner? Owner, DateTimeOffset? ProtectedUntil, bool Late)> StateAtAsync(Customer customer, DateTimeOffset at, CancellationToken ct)
+        {
+            var latest = await db.AttributionDecisions.Where(d => d.CustomerId == customer.Id).MaxAsync(d => (DateTimeOffset?)d.DecidedAt, ct);
+            if (latest is null || latest <= at) return (customer.Owner, customer.ProtectedUntil, false);
+            var asOf = await db.AttributionDecisions.Where(d => d.CustomerId == customer.Id && d.DecidedAt <= at)
+                .OrderByDescending(d => d.DecidedAt).ThenByDescending(d => d.RecordedAt).FirstOrDefaultAsync(ct);
+            return (asOf?.NewOwner, asOf?.ProtectedUntil, true);
         }
 
         private async Task<Customer?> FindCustomerAsync(string? phoneHash, string? unionId, string? externalUserId, CancellationToken ct)

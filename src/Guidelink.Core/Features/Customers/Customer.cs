@@ -1,5 +1,4 @@
 using Guidelink.Core.Features.Attribution;
-using Guidelink.Core.Features.Audit;
 using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Shared;
 
@@ -9,8 +8,9 @@ public enum Gender { Unknown, Female, Male }
 
 /// <summary>A person connected to the brand. At any moment exactly one owner — or none, sitting in the
 /// pool of their first store. Identity: phone (kept as a keyed hash plus ciphertext), WeChat union id,
-/// WeChat Work external user id; each unique within the brand.</summary>
-public sealed class Customer : ITenantOwned, IAudited
+/// WeChat Work external user id; each unique within the brand. Ownership changes are recorded as
+/// attribution decisions; profile and tag edits go to the audit log (personal fields masked).</summary>
+public sealed class Customer : ITenantOwned
 {
     private Customer() { }
 
@@ -40,8 +40,6 @@ public sealed class Customer : ITenantOwned, IAudited
     public DateTimeOffset CreatedAt { get; private set; }
     /// <summary>Optimistic concurrency: two touches racing for one customer cannot both change the owner.</summary>
     public int Version { get; private set; }
-
-    public string AuditKey => Id.ToString();
 
     public Owner? Owner => OwnerKind is { } kind && OwnerId is { } id ? new Owner(kind, id) : null;
 

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Guidelink.Migrations.Postgres.Migrations
 {
     [DbContext(typeof(GuidelinkDb))]
-    [Migration("20261124062438_Connect")]
+    [Migration("20261124063059_Connect")]
     partial class Connect
     {
         /// <inheritdoc />
@@ -454,6 +454,75 @@ namespace Guidelink.Migrations.Postgres.Migrations
                     b.ToTable("Customers", (string)null);
                 });
 
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.CustomerTag", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CustomerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TagId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("TaggedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TenantId", "CustomerId", "TagId");
+
+                    b.HasIndex("TenantId", "TagId");
+
+                    b.ToTable("CustomerTags", (string)null);
+                });
+
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.Tag", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("GroupId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.HasKey("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "GroupId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("Tags", (string)null);
+                });
+
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.TagGroup", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<bool>("SingleChoice")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "Name")
+                        .IsUnique();
+
+                    b.ToTable("TagGroups", (string)null);
+                });
+
             modelBuilder.Entity("Guidelink.Core.Features.Jobs.JobLease", b =>
                 {
                     b.Property<string>("Name")
@@ -841,6 +910,30 @@ namespace Guidelink.Migrations.Postgres.Migrations
                         .OnDelete(DeleteBehavior.Restrict);
                 });
 
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.CustomerTag", b =>
+                {
+                    b.HasOne("Guidelink.Core.Features.Customers.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Guidelink.Core.Features.Customers.Tag", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "TagId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.Tag", b =>
+                {
+                    b.HasOne("Guidelink.Core.Features.Customers.TagGroup", null)
+                        .WithMany("Tags")
+                        .HasForeignKey("TenantId", "GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Guidelink.Core.Features.Organization.StaffAssignment", b =>
                 {
                     b.HasOne("Guidelink.Core.Features.Organization.Region", null)
@@ -876,6 +969,11 @@ namespace Guidelink.Migrations.Postgres.Migrations
                         .HasForeignKey("TenantId", "HomeStoreId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Guidelink.Core.Features.Customers.TagGroup", b =>
+                {
+                    b.Navigation("Tags");
                 });
 
             modelBuilder.Entity("Guidelink.Core.Features.Organization.Staff", b =>

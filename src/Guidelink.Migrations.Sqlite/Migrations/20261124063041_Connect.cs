@@ -111,6 +111,20 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "TagGroups",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false),
+                    SingleChoice = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_TagGroups", x => new { x.TenantId, x.Id });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "AttributionDecisions",
                 columns: table => new
                 {
@@ -174,6 +188,52 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "Tags",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    GroupId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 50, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Tags", x => new { x.TenantId, x.Id });
+                    table.ForeignKey(
+                        name: "FK_Tags_TagGroups_TenantId_GroupId",
+                        columns: x => new { x.TenantId, x.GroupId },
+                        principalTable: "TagGroups",
+                        principalColumns: new[] { "TenantId", "Id" },
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomerTags",
+                columns: table => new
+                {
+                    TenantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CustomerId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TagId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TaggedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomerTags", x => new { x.TenantId, x.CustomerId, x.TagId });
+                    table.ForeignKey(
+                        name: "FK_CustomerTags_Customers_TenantId_CustomerId",
+                        columns: x => new { x.TenantId, x.CustomerId },
+                        principalTable: "Customers",
+                        principalColumns: new[] { "TenantId", "Id" },
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_CustomerTags_Tags_TenantId_TagId",
+                        columns: x => new { x.TenantId, x.TagId },
+                        principalTable: "Tags",
+                        principalColumns: new[] { "TenantId", "Id" },
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AttributionDecisions_TenantId_CustomerId_DecidedAt",
                 table: "AttributionDecisions",
@@ -208,6 +268,11 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_CustomerTags_TenantId_TagId",
+                table: "CustomerTags",
+                columns: new[] { "TenantId", "TagId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Partners_TenantId_HomeStoreId",
                 table: "Partners",
                 columns: new[] { "TenantId", "HomeStoreId" });
@@ -230,6 +295,18 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                 columns: new[] { "TenantId", "OwnerId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_TagGroups_TenantId_Name",
+                table: "TagGroups",
+                columns: new[] { "TenantId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Tags_TenantId_GroupId_Name",
+                table: "Tags",
+                columns: new[] { "TenantId", "GroupId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Touches_TenantId_CustomerId_OccurredAt",
                 table: "Touches",
                 columns: new[] { "TenantId", "CustomerId", "OccurredAt" });
@@ -250,6 +327,9 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                 name: "AttributionPolicies");
 
             migrationBuilder.DropTable(
+                name: "CustomerTags");
+
+            migrationBuilder.DropTable(
                 name: "Partners");
 
             migrationBuilder.DropTable(
@@ -259,7 +339,13 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                 name: "Touches");
 
             migrationBuilder.DropTable(
+                name: "Tags");
+
+            migrationBuilder.DropTable(
                 name: "Customers");
+
+            migrationBuilder.DropTable(
+                name: "TagGroups");
         }
     }
 }
