@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Guidelink.Core.Features.Attribution;
 
 /// <summary>The brand keeps the customer: when a guide leaves, all their customers move — never limited —
-/// to a named successor or evenly across the store's other active guides, each with a GuideLeft decision.
-/// With nobody left in the store they go to the store pool (still recorded).</summary>
+/// to a named successor or evenly across the store's other active guides (or its manager when no guide is
+/// left), each with a GuideLeft decision. Only a store with no active staff at all sends them to its pool.</summary>
 public static class HandOverCustomers
 {
     public static async Task<int> FromLeavingStaffAsync(GuidelinkDb db, Staff leaving, StoreId? store, Staff? successor, DateTimeOffset at, CancellationToken ct)
@@ -20,9 +20,13 @@ public static class HandOverCustomers
         if (successor is not null) heirs = [successor];
         else if (store is { } s)
         {
-            heirs = await db.Staff.Where(st => st.Id != leaving.Id && st.Status == StaffStatus.Active && st.Role == StaffRole.Guide &&
+            // The store's other guides share them; a store without guides gives them to its manager.
+            var colleagues = await db.Staff.Where(st => st.Id != leaving.Id && st.Status == StaffStatus.Active &&
+                    (st.Role == StaffRole.Guide || st.Role == StaffRole.StoreManager) &&
                     st.Assignments.Any(a => a.StoreId == s && a.From <= at && (a.Until == null || a.Until > at)))
                 .OrderBy(st => st.EmployeeNo).ToListAsync(ct);
+            heirs = colleagues.Where(c => c.Role == StaffRole.Guide).ToList();
+            if (heirs.Count == 0) heirs = colleagues;
         }
         else heirs = [];
 

@@ -1,0 +1,38 @@
+using Guidelink.Core;
+using Guidelink.Core.Features.Access;
+using Guidelink.Core.Features.Tenancy;
+using Guidelink.Core.Shared;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Guidelink.Testing;
+
+/// <summary>Core's real service registration over a <see cref="TestDatabase"/>, without a web server: for
+/// driving use cases directly (model tests, many operations fast).</summary>
+public sealed class TestServices : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    public TestServices(TestDatabase database, TimeProvider? clock = null)
+    {
+        var configuration = new ConfigurationBuilder().AddCommandLine(database.Args).Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        if (clock is not null) services.AddSingleton(clock);
+        services.AddGuidelinkCore(configuration);
+        _provider = services.BuildServiceProvider();
+    }
+
+    /// <summary>A unit of work acting for <paramref name="tenant"/> as <paramref name="actor"/> (default: the system).</summary>
+    public AsyncServiceScope ScopeFor(TenantId tenant, Actor? actor = null)
+    {
+        var scope = _provider.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenant);
+        scope.ServiceProvider.GetRequiredService<ActorContext>().Current = actor ?? Actor.System(tenant, "test");
+        return scope;
+    }
+
+    public AsyncServiceScope PlatformScope() => _provider.CreateAsyncScope();
+
+    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+}
