@@ -40,6 +40,7 @@ public static class GuidelinkCli
                 TenantCommands.Create(cli),
                 UserCommands.Create(cli),
                 ApiKeyCommands.Create(cli),
+                ImportCommands.Create(cli),
             };
             var parsed = root.Parse(rest);
             var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });

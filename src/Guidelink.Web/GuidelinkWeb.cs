@@ -84,6 +84,8 @@ public static class GuidelinkWeb
         app.MapGroup("/api/org").MapOrgEndpoints();
         app.MapGroup("/api/audit").MapAuditEndpoints();
         app.MapConnectEndpoints();
+        app.MapAnalyticsEndpoints();
+        app.MapCodeImageEndpoints();
         app.MapConsoleSession();
         app.MapRazorComponents<App>();
         return app;
@@ -103,6 +105,11 @@ public static class GuidelinkWeb
         if (database.IsEmbedded && config.GetValue("Guidelink:Demo:Seed", true))
         {
             var seeded = await scope.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(ct);
+            if (config.GetValue("Guidelink:Demo:Activity", true))
+            {
+                await using var activityScope = app.Services.CreateAsyncScope();
+                await activityScope.ServiceProvider.GetRequiredService<SeedDemoActivity.Handler>().HandleAsync(new Core.Shared.TenantId(seeded.TenantId), ct);
+            }
             var urls = string.Join(", ", app.Urls.Count > 0 ? app.Urls : [config["urls"] ?? DefaultUrl]);
             Console.WriteLine();
             Console.WriteLine($"Guidelink is starting on {urls} — console: /console, API reference: /docs");

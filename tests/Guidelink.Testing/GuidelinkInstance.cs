@@ -34,6 +34,7 @@ public sealed class GuidelinkInstance : IAsyncDisposable
             "--urls=http://127.0.0.1:0",
             "--environment=Development",
             $"--Guidelink:Demo:Seed={seedDemo}",
+            "--Guidelink:Demo:Activity=false", // tests make their own customers
             $"--Guidelink:Jobs:Enabled={jobs}",
             "--Guidelink:Jobs:PollInterval=00:00:00.200",
             "--Logging:LogLevel:Default=Warning",

@@ -45,6 +45,22 @@ public static class ExplainAttribution
         }
     }
 
+    private static string MethodName(TouchMethod method, bool english) => (method, english) switch
+    {
+        (TouchMethod.QrScan, false) => "扫码",
+        (TouchMethod.Link, false) => "分享链接",
+        (TouchMethod.WeComContactMe, false) => "企业微信联系我",
+        (TouchMethod.EventCheckIn, false) => "活动签到",
+        (TouchMethod.Manual, false) => "导购录入",
+        (TouchMethod.Import, false) => "导入",
+        (TouchMethod.QrScan, true) => "QR scan",
+        (TouchMethod.Link, true) => "shared link",
+        (TouchMethod.WeComContactMe, true) => "WeChat Work contact-me",
+        (TouchMethod.EventCheckIn, true) => "event check-in",
+        (TouchMethod.Manual, true) => "entered by staff",
+        _ => "import",
+    };
+
     /// <summary>One sentence from the decision that made the current owner, plus the losing claims since.</summary>
     public static string Sentence(Customer customer, IReadOnlyList<AttributionDecision> decisions, IReadOnlyDictionary<Guid, Touch> touches,
         Func<Guid?, string?> name, TimeZoneInfo zone, bool english)
@@ -60,7 +76,7 @@ public static class ExplainAttribution
         var making = decisions.LastOrDefault(d => d.Changed && d.NewOwner == owner) ?? decisions.LastOrDefault(d => d.NewOwner == owner);
         var who = name(owner.Value.Id) ?? owner.Value.Id.ToString();
         var since = making is null ? "" : When(making.DecidedAt);
-        var how = making?.TouchId is { } tid && touches.TryGetValue(tid, out var touch) ? touch.Method.ToString() : null;
+        var how = making?.TouchId is { } tid && touches.TryGetValue(tid, out var touch) ? MethodName(touch.Method, english) : null;
         var protectedUntil = customer.ProtectedUntil is { } pu ? When(pu) : null;
         var lost = making is null ? 0 : decisions.Count(d => string.CompareOrdinal(d.Id.ToString(), making.Id.ToString()) > 0 && !d.Changed && d.Claimant is not null && d.Claimant != owner);
         var policy = making?.PolicyVersion ?? 0;
@@ -82,9 +98,10 @@ public static class ExplainAttribution
             (_, false) => $"{who} 是该顾客的归属人",
             (_, true) => $"{who} owns this customer",
         };
+        var rule = policy == 0 ? (english ? "default policy" : "默认归属规则") : (english ? $"policy v{policy}" : $"归属规则 v{policy}");
         var tail = english
-            ? $"{(protectedUntil is null ? "" : $"; protected until {protectedUntil}")} (policy v{policy}){(lost > 0 ? $". {lost} later touch(es) by others were recorded without switching" : "")}."
-            : $"{(protectedUntil is null ? "" : $"，保护期至 {protectedUntil}")}（归属规则 v{policy}）{(lost > 0 ? $"。此后他人的 {lost} 次触点已记录但未改变归属" : "")}。";
+            ? $"{(protectedUntil is null ? "" : $"; protected until {protectedUntil}")} ({rule}){(lost > 0 ? $". {lost} later touch(es) by others were recorded without switching" : "")}."
+            : $"{(protectedUntil is null ? "" : $"，保护期至 {protectedUntil}")}（{rule}）{(lost > 0 ? $"。此后他人的 {lost} 次触点已记录但未改变归属" : "")}。";
         return english ? char.ToUpperInvariant(core[0]) + core[1..] + tail : core + tail;
     }
 }

@@ -21,8 +21,10 @@ public static class GetReferralCode
             Owner owner;
             if (request.PartnerId is { } pid)
             {
+                // Managers see the codes of partners of their stores; nobody else sees a partner's code here.
                 var partner = await db.Partners.FirstOrDefaultAsync(p => p.Id == new PartnerId(pid), ct);
-                if (partner is null) return Outcome<Response>.NotFound($"Partner {pid} not found.");
+                if (partner is null || !actor.Has(Permissions.PartnersWrite) || !await db.VisibleStores(actor.Scope).AnyAsync(s => s.Id == partner.HomeStoreId, ct))
+                    return Outcome<Response>.NotFound($"Partner {pid} not found.");
                 owner = partner.AsOwner;
             }
             else

@@ -104,7 +104,8 @@ public static class RecordTouch
 
             // Late input (a POS batch, a delayed callback): decide from the history as of the touch's own time,
             // and never revise the decisions recorded after it.
-            var (previous, protectedUntil, late) = isNew ? (null, null, false) : await StateAtAsync(customer, at, ct);
+            // Only a time the client stated can make a touch late; a touch stamped on arrival is decided in arrival order.
+            var (previous, protectedUntil, late) = isNew || request.OccurredAt is null ? (customer.Owner, customer.ProtectedUntil, false) : await StateAtAsync(customer, at, ct);
             var verdict = AttributionRules.Decide(previous, protectedUntil, claim, policy);
             string? note = null;
             if (late && verdict.Owner != previous)

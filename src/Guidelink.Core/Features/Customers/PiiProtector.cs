@@ -19,6 +19,11 @@ public sealed class PiiProtector
         _protector = protection.CreateProtector("Guidelink.Customers.Phone.v1");
     }
 
+    /// <summary>Creates the data-protection key ring now if it does not exist yet. Creating it writes to the
+    /// database on a connection of its own, which must not happen inside another open write transaction
+    /// (on SQLite it would wait for that transaction forever).</summary>
+    public void EnsureKeyRing() => _protector.Protect("key-ring-ready");
+
     public string LookupHash(string e164) => Convert.ToHexStringLower(HMACSHA256.HashData(_lookupKey, Encoding.UTF8.GetBytes(e164)));
 
     public string Protect(string e164) => _protector.Protect(e164);
