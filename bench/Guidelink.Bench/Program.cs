@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Guidelink.Cli;
+using Guidelink.Core.Persistence;
+using Guidelink.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+// Connect benchmarks (bench/README.md). Loopback only; every load phase is bounded by time.
+var what = args.FirstOrDefault() ?? "all";
+var seconds = double.Parse(Environment.GetEnvironmentVariable("BENCH_SECONDS") ?? "15", CultureInfo.InvariantCulture);
+var importRows = int.Parse(Environment.GetEnvironmentVariable("BENCH_IMPORT_ROWS") ?? "1000000", CultureInfo.InvariantCulture);
+var providers = (Environment.GetEnvironmentVariable("BENCH_PROVIDERS") ?? "Sqlite,Postgres").Split(',').Select(Enum.Parse<DatabaseProvider>).ToList();
+
+if (what is "touches" or "all")
+    foreach (var provider in providers) await Touches.RunAsync(provider, TimeSpan.FromSeconds(Math.Min(seconds, 20)));
+if (what is "import" or "all")
+    await Import.RunAsync(importRows);
+
+internal static class Load
+{
+    public const int Clients = 64;
+
+    /// <summary>64 concurrent clients post for <paramref name="duration"/>; returns requests/s, p50 and p99 in ms.</summary>
+    public static async Task<(double PerSecond, double P50, double P99, int Errors)> RunAsync(TimeSpan duration, Func<int, long, Task<bool>> request)
+    {
+        var latencies = new List<double>[Clients];
+        var errors = 0;
+        long sequence = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
+        {
+            var mine = latencies[c] = [];
+            while (clock.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var ok = await request(c, Interlocked.Increment(ref sequence));
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!ok) Interlocked.Increment(ref errors);
+            }
+        }));
+        var all = latencies.SelectMany(l => l).Order().ToList();
+        return (all.Count / clock.Elapsed.TotalSeconds, all[all.Count / 2], all[(int)(all.Count * 0.99)], errors);
+    }
+}
+
+/// <summary>(a) POST /api/touches from 64 clients, against a bare endpoint doing one insert into a table shaped like
+/// Touches, in the same run and on the same database.</summary>
+internal static class Touches
+{
+    public static async Task RunAsync(DatabaseProvider provider, TimeSpan duration)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var server = await GuidelinkInstance.StartAsync(database, extraArgs: ["--Logging:LogLevel:Default=Error"]);
+        using var guide = await server.ClientAsAsync("demo-guide");
+
+        // Warm-up: JIT, pools, the first customer.
+        for (var i = 0; i < 50; i++) await guide.PostAsJsonAsync("/api/touches", new { phone = $"1370000{i:0000}", channel = "Staff", method = "Manual" });
+
+        var product = await Load.RunAsync(duration, async (client, n) =>
+        {
+            using var response = await guide.PostAsJsonAsync("/api/touches", new { phone = $"138{n:00000000}", channel = "Staff", method = "QrScan" });
+            return response.IsSuccessStatusCode;
+        });
+
+        await using var bare = await BareHost.StartAsync(database);
+        using var bareClient = new HttpClient { BaseAddress = bare.Address, Timeout = TimeSpan.FromSeconds(30) };
+        for (var i = 0; i < 50; i++) await bareClient.PostAsJsonAsync("/insert", new { phone = "warm", channel = "Staff", method = "Manual" });
+        var floor = await Load.RunAsync(duration, async (client, n) =>
+        {
+            using var response = await bareClient.PostAsJsonAsync("/insert", new { phone = $"138{n:00000000}", channel = "Staff", method = "QrScan" });
+            return response.IsSuccessStatusCode;
+        });
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"touches {provider}: {product.PerSecond:F0}/s p50 {product.P50:F1} ms p99 {product.P99:F1} ms errors {product.Errors} | bare insert {floor.PerSecond:F0}/s p50 {floor.P50:F1} ms p99 {floor.P99:F1} ms errors {floor.Errors} | ratio {product.PerSecond / floor.PerSecond:P0} of bare"));
+    }
+}
+
+/// <summary>The floor: a minimal API on Kestrel that parses the same JSON and inserts one row into a table shaped like
+/// Touches (same key and indexes), with a pooled connection — no auth, no EF, no attribution.</summary>
+internal sealed class BareHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private BareHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public sealed record Body(string? Phone, string? Channel, string? Method);
+
+    public static async Task<BareHost> StartAsync(TestDatabase database)
+    {
+        var sqlite = database.Provider == DatabaseProvider.Sqlite;
+        var connectionString = sqlite ? new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 30 }.ToString() : database.ConnectionString;
+        await ExecuteAsync(sqlite, connectionString, """
+            CREATE TABLE IF NOT EXISTS "BenchTouches" ("TenantId" TEXT NOT NULL, "Id" TEXT NOT NULL, "Phone" TEXT NULL, "Channel" TEXT NOT NULL,
+                "Method" TEXT NOT NULL, "OccurredAt" BIGINT NOT NULL, PRIMARY KEY ("TenantId", "Id"));
+            CREATE INDEX IF NOT EXISTS "IX_BenchTouches_Occurred" ON "BenchTouches" ("TenantId", "OccurredAt");
+            """);
+        var tenant = Guid.NewGuid().ToString();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapPost("/insert", async (Body body, CancellationToken ct) =>
+        {
+            await ExecuteAsync(sqlite, connectionString,
+                "INSERT INTO \"BenchTouches\" VALUES (@t, @id, @phone, @channel, @method, @at)", ct,
+                ("@t", tenant), ("@id", Guid.CreateVersion7().ToString()), ("@phone", body.Phone), ("@channel", body.Channel ?? ""),
+                ("@method", body.Method ?? ""), ("@at", DateTimeOffset.UtcNow.UtcTicks));
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        return new BareHost(app, new Uri(app.Urls.First()));
+    }
+
+    private static async Task ExecuteAsync(bool sqlite, string connectionString, string sql, CancellationToken ct = default, params (string Name, object? Value)[] parameters)
+    {
+        await using System.Data.Common.DbConnection connection = sqlite ? new SqliteConnection(connectionString) : new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            var p = command.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            command.Parameters.Add(p);
+        }
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>(b) `guidelink import customers` of N generated customers (half with a guide as owner, half in a store
+/// pool) into a fresh SQLite database with the demo brand, in-process.</summary>
+internal static class Import
+{
+    public static async Task RunAsync(int rows)
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var seed = await GuidelinkCli.RunAsync(["seed", "demo", .. database.Args], TextWriter.Null, Console.Error);
+        if (seed != 0) throw new InvalidOperationException("seed failed");
+        var folder = Directory.CreateTempSubdirectory("guidelink-bench-");
+        var file = Path.Combine(folder.FullName, "customers.csv");
+        await using (var writer = new StreamWriter(file))
+        {
+            await writer.WriteLineAsync("phone,name,gender,birthday,store,owner");
+            string[] stores = ["SH-XH", "SH-PD", "HZ-XH"];
+            for (var i = 0; i < rows; i++)
+                await writer.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"138{i:00000000},顾客{i},{(i % 3 == 0 ? "M" : "F")},1990-01-{i % 28 + 1:00},{stores[i % 3]},{(i % 2 == 0 ? $"G{i % 24 + 1:000}" : "")}"));
+        }
+        var size = new FileInfo(file).Length;
+        using var output = new StringWriter();
+        var clock = Stopwatch.StartNew();
+        var exit = await GuidelinkCli.RunAsync(["import", "customers", file, "--tenant", "qimu", .. database.Args], output, Console.Error);
+        var elapsed = clock.Elapsed;
+        Console.WriteLine(output.ToString().Split('\n').Where(l => !l.Contains("rows read", StringComparison.Ordinal)).Aggregate((a, b) => a + "\n" + b));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"import sqlite: {rows:N0} rows ({size / 1048576.0:F0} MiB) exit {exit} in {elapsed.TotalSeconds:F1} s = {rows / elapsed.TotalSeconds:N0} rows/s"));
+        folder.Delete(recursive: true);
+    }
+}
