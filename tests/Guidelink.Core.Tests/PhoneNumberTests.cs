@@ -26,3 +26,29 @@ public sealed class PhoneNumberTests
     [InlineData("phone")]
     public void AnythingElse_IsRefused(string input) => PhoneNumber.TryNormalize(input, out _).ShouldBeFalse();
 }
+
+public sealed class PiiProtectorTests
+{
+    private static PiiProtector NewProtector(byte fill) => new(new Guidelink.Core.Persistence.MasterKey(Enumerable.Repeat(fill, 32).ToArray()));
+
+    [Fact]
+    public void Phones_RoundTrip_AndNeverAppearInTheCiphertextOrTheHash()
+    {
+        var pii = NewProtector(7);
+        var cipher = pii.Protect("+8613812345678");
+        cipher.ShouldStartWith("g1.");
+        cipher.ShouldNotContain("13812345678");
+        pii.Unprotect(cipher).ShouldBe("+8613812345678");
+        pii.Protect("+8613812345678").ShouldNotBe(cipher); // a fresh nonce every time
+        pii.LookupHash("+8613812345678").ShouldBe(pii.LookupHash("+8613812345678"));
+        pii.LookupHash("+8613812345678").ShouldNotContain("13812345678");
+    }
+
+    [Fact]
+    public void AnotherMasterKey_CanNeitherReadNorMatch()
+    {
+        var cipher = NewProtector(7).Protect("+8613812345678");
+        Should.Throw<System.Security.Cryptography.CryptographicException>(() => NewProtector(8).Unprotect(cipher));
+        NewProtector(8).LookupHash("+8613812345678").ShouldNotBe(NewProtector(7).LookupHash("+8613812345678"));
+    }
+}

@@ -121,9 +121,6 @@ public static class ImportCustomers
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             var existing = new HashSet<string>(await db.Customers.AsNoTracking().Where(c => c.PhoneHash != null).Select(c => c.PhoneHash!).ToListAsync(ct), StringComparer.Ordinal);
 
-            // The first Protect may create the key ring (a write through another context): do it before any transaction holds the database.
-            pii.EnsureKeyRing();
-
             request.RejectedReport?.WriteLine(CsvReader.Format(["line", "reason", .. header]));
             long rows = 0, rejected = 0, present = 0, imported = 0;
             var batchSize = Math.Clamp(request.BatchSize, 1, 50_000);

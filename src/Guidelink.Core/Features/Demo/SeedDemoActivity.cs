@@ -78,7 +78,6 @@ public static class SeedDemoActivity
             const int count = 360;
             var recorded = 0;
             // One transaction for the whole demo history: one commit (one fsync) instead of 360.
-            pii.EnsureKeyRing();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             for (var i = 0; i < count; i++)
             {
