@@ -32,6 +32,7 @@ public static class DatabaseSetup
     {
         Configure(options, database);
         options.AddInterceptors(services.GetRequiredService<TenantWriteGuard>(), services.GetRequiredService<AuditTrail>());
+        if (database.Provider == DatabaseProvider.Sqlite) options.AddInterceptors(new SqliteWriteGate(database.EffectiveConnectionString));
     }
 
     /// <summary>Creates the folder of a SQLite file and sets a generous busy timeout, so concurrent writers

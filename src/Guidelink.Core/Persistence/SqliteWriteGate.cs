@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Guidelink.Core.Persistence;
+
+/// <summary>SQLite has one writer at a time; when many requests commit at once they collide on the database
+/// lock and Microsoft.Data.Sqlite retries with sleeps, which made p50 latency under load hundreds of ms.
+/// This gate queues SaveChanges calls of one database file in process instead, so each writer starts when
+/// the previous one has committed. Writes inside an explicit transaction skip the gate (that transaction
+/// already holds the database lock; waiting here could deadlock with it). Only registered for SQLite, which
+/// is the single-instance embedded mode; PostgreSQL needs no gate.</summary>
+public sealed class SqliteWriteGate(string connectionString) : SaveChangesInterceptor
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = Gates.GetOrAdd(connectionString, _ => new SemaphoreSlim(1, 1));
+    private bool _held;
+
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context?.Database.CurrentTransaction is null && !_held)
+        {
+            await _gate.WaitAsync(cancellationToken);
+            _held = true;
+        }
+        return result;
+    }
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        if (eventData.Context?.Database.CurrentTransaction is null && !_held)
+        {
+            _gate.Wait();
+            _held = true;
+        }
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Release();
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Release();
+        return result;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Release();
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release();
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Release();
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release();
+        return Task.CompletedTask;
+    }
+
+    private void Release()
+    {
+        if (!_held) return;
+        _held = false;
+        _gate.Release();
+    }
+}
