@@ -87,6 +87,8 @@ public sealed class CustomerCareTests
         entry.Str("after").ShouldNotContain("诸葛先生");
         entry.Str("after").ShouldContain("诸***");
         (await admin.GetJsonAsync("/api/audit?entityType=CustomerTag")).EnumerateArray().Single().Str("action").ShouldBe("CustomerTag.Created");
+        (await admin.GetJsonAsync($"/api/customers?tagId={tags[1]}")).EnumerateArray().Single().Str("id").ShouldBe(customer);
+        (await admin.GetJsonAsync($"/api/customers?tagId={tags[0]}")).GetArrayLength().ShouldBe(0);
     }
 
     [Theory]

@@ -25,8 +25,8 @@ public static class ConnectEndpoints
             .WithSummary("Record a touch (customer identity + code or staff + channel + method + time) and decide the owner.");
 
         var customers = app.MapGroup("/api/customers").WithTags("Connect").RequireAuthorization(Permissions.CustomersRead);
-        customers.MapGet("/", async (string? search, Guid? ownerId, bool? pool, Guid? storeId, int? take, ListCustomers.Handler h, CancellationToken ct) =>
-            TypedResults.Ok(await h.HandleAsync(new ListCustomers.Request(search, ownerId, pool ?? false, storeId, take ?? 100), ct)));
+        customers.MapGet("/", async (string? search, Guid? ownerId, bool? pool, Guid? storeId, Guid? tagId, int? take, ListCustomers.Handler h, CancellationToken ct) =>
+            TypedResults.Ok(await h.HandleAsync(new ListCustomers.Request(search, ownerId, pool ?? false, storeId, take ?? 100, tagId), ct)));
         customers.MapGet("/{id:guid}", async (Guid id, GetCustomer.Handler h, CancellationToken ct) => (await h.HandleAsync(id, ct)).ToOk());
         customers.MapPut("/{id:guid}", async (Guid id, CustomerBody body, UpdateCustomer.Handler h, GetCustomer.Handler reader, CancellationToken ct) =>
             (await h.HandleAsync(new UpdateCustomer.Request(id, body.Name, body.Gender, body.Birthday, body.TagIds), reader, ct)).ToOk())

@@ -112,6 +112,29 @@ public static class SeedDemoActivity
                 if ((await touches.HandleAsync(request, ct)).IsOk) recorded++;
                 db.ChangeTracker.Clear(); // keep each touch's SaveChanges small
             }
+            // Tag groups the way a furniture brand profiles customers, and tags on about half of them.
+            (string Name, string[] Tags)[] groups =
+            [
+                ("年龄段", ["25-34岁", "35-44岁", "45岁以上"]),
+                ("房屋", ["新房", "二手房"]),
+                ("装修阶段", ["计划中", "装修中", "已完工"]),
+                ("预算", ["5万以下", "5-15万", "15万以上"]),
+                ("风格", ["现代简约", "新中式", "北欧", "轻奢"]),
+            ];
+            var tagGroups = groups.Select(g =>
+            {
+                var group = TagGroup.Create(tenant, g.Name, singleChoice: g.Name != "风格");
+                foreach (var tag in g.Tags) group.AddTag(tag);
+                db.TagGroups.Add(group);
+                return group;
+            }).ToList();
+            await db.SaveChangesAsync(ct);
+            var customerIds = await db.Customers.OrderBy(c => c.CreatedAt).Select(c => c.Id).ToListAsync(ct);
+            foreach (var id in customerIds.Where((_, i) => i % 2 == 0))
+                foreach (var group in tagGroups.Where(_ => random.Next(3) > 0))
+                    db.CustomerTags.Add(CustomerTag.Create(tenant, id, group.Tags[random.Next(group.Tags.Count)].Id, now));
+            await db.SaveChangesAsync(ct);
+
             await transaction.CommitAsync(ct);
             return recorded;
         }
