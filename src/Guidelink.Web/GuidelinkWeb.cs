@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Threading.RateLimiting;
 using System.Text.Json.Serialization;
 using Guidelink.Core;
 using Guidelink.Core.Features.Demo;
@@ -60,6 +61,11 @@ public static class GuidelinkWeb
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddHealthChecks();
+        builder.Services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.GlobalLimiter = LandingLimiter(builder.Configuration.GetValue("Guidelink:Landing:PostsPerMinutePerIp", 20));
+        });
 
         var app = builder.Build();
 
@@ -72,6 +78,7 @@ public static class GuidelinkWeb
         app.UseMiddleware<ActorMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseRateLimiter();
 
         app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
         app.MapGet("/readyz", ReadyAsync).ExcludeFromDescription();
@@ -123,6 +130,15 @@ public static class GuidelinkWeb
         await db.Database.CanConnectAsync(ct)
             ? TypedResults.Text("ready")
             : TypedResults.Problem("The database is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    /// <summary>The public landing page is the one anonymous write: limit form posts to /r/{code} per client IP,
+    /// so a script cannot flood a brand with fake customers. Per instance (a damper, not an accounting rule).</summary>
+    private static PartitionedRateLimiter<HttpContext> LandingLimiter(int postsPerMinute) =>
+        PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/r")
+                ? RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = postsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })
+                : RateLimitPartition.GetNoLimiter("other"));
 
     public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
 

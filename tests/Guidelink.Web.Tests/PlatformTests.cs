@@ -42,4 +42,21 @@ public sealed class PlatformTests
         (await client.GetAsync("/healthz", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         (await client.GetAsync("/readyz", Ct)).StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
     }
+
+    [Fact]
+    public async Task TheLandingPage_LimitsFormPostsPerClient()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var server = await GuidelinkInstance.StartAsync(database, extraArgs: ["--Guidelink:Landing:PostsPerMinutePerIp=3"]);
+        using var client = server.Client();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var form = new FormUrlEncodedContent([new("phone", "13800138000")]);
+            statuses.Add((await client.PostAsync("/r/anycode", form, Ct)).StatusCode);
+        }
+        statuses.Take(3).ShouldAllBe(s => s != HttpStatusCode.TooManyRequests);
+        statuses.Skip(3).ShouldAllBe(s => s == HttpStatusCode.TooManyRequests);
+        (await client.GetAsync("/healthz", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK); // only landing posts are limited
+    }
 }
