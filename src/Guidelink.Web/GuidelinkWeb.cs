@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Threading.RateLimiting;
 using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
 using Guidelink.Core;
 using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Jobs;

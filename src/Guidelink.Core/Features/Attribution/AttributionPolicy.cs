@@ -1,6 +1,8 @@
 using Guidelink.Core.Features.Audit;
 using Guidelink.Core.Features.Tenancy;
+using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
+using Microsoft.EntityFrameworkCore;
 
 namespace Guidelink.Core.Features.Attribution;
 
@@ -52,6 +54,11 @@ public sealed class AttributionPolicy : ITenantOwned, IAudited
             AllowSelfReferral = allowSelfReferral,
             ManualTransfersPer90Days = manualTransfersPer90Days,
         };
+
+    /// <summary>The version in force at <paramref name="at"/> for the brand in scope (the default before the first).</summary>
+    public static async Task<AttributionPolicy> InForceAsync(GuidelinkDb db, DateTimeOffset at, CancellationToken ct) =>
+        await db.AttributionPolicies.AsNoTracking().Where(p => p.EffectiveFrom <= at).OrderByDescending(p => p.Version).FirstOrDefaultAsync(ct)
+        ?? Default(db.TenantContext.Required);
 
     /// <summary>0 is strongest; kinds not listed are weakest.</summary>
     public int RankOf(OwnerKind kind)

@@ -30,8 +30,7 @@ public static class HandOverCustomers
         }
         else heirs = [];
 
-        var policy = await db.AttributionPolicies.Where(p => p.EffectiveFrom <= at).OrderByDescending(p => p.Version).FirstOrDefaultAsync(ct)
-            ?? AttributionPolicy.Default(db.TenantContext.Required);
+        var policy = await AttributionPolicy.InForceAsync(db, at, ct);
         var tenant = db.TenantContext.Required;
         for (var i = 0; i < customers.Count; i++)
         {

@@ -35,8 +35,7 @@ public static class ReassignCustomer
 
             var owner = Owners.OfStaff(target!);
             if (customer.Owner == owner) return Outcome<RecordTouch.DecisionView>.Conflict("The customer already belongs to this guide.");
-            var policy = await db.AttributionPolicies.Where(p => p.EffectiveFrom <= now).OrderByDescending(p => p.Version).FirstOrDefaultAsync(ct)
-                ?? AttributionPolicy.Default(db.TenantContext.Required);
+            var policy = await AttributionPolicy.InForceAsync(db, now, ct);
             var windowStart = now - TimeSpan.FromDays(90);
             var recent = await db.AttributionDecisions.CountAsync(d => d.CustomerId == customer.Id && d.Reason == DecisionReason.ManualReassign && d.DecidedAt >= windowStart, ct);
             if (recent >= policy.ManualTransfersPer90Days)

@@ -98,7 +98,7 @@ public static class RecordTouch
             if (store is { } s) customer.PlaceInStore(s);
             if (!string.IsNullOrWhiteSpace(request.Consent)) customer.RecordConsent(request.Consent.Trim(), at);
 
-            var policy = await PolicyAt(at, ct);
+            var policy = await AttributionPolicy.InForceAsync(db, at, ct);
             var isSelf = toucher?.PhoneHash is { } ph && ph == phoneHash;
             var claim = new Claim(toucher?.Owner, toucher?.Active ?? false, isSelf, at);
 
@@ -149,10 +149,6 @@ public static class RecordTouch
             if (!string.IsNullOrWhiteSpace(externalUserId) && await db.Customers.FirstOrDefaultAsync(c => c.ExternalUserId == externalUserId.Trim(), ct) is { } byExternal) return byExternal;
             return null;
         }
-
-        private async Task<AttributionPolicy> PolicyAt(DateTimeOffset at, CancellationToken ct) =>
-            await db.AttributionPolicies.Where(p => p.EffectiveFrom <= at).OrderByDescending(p => p.Version).FirstOrDefaultAsync(ct)
-            ?? AttributionPolicy.Default(db.TenantContext.Required);
 
         private sealed record ToucherInfo(Owner Owner, bool Active, StoreId? HomeStore, string? PhoneHash, string? Code, string? Campaign, bool NotFound = false);
 

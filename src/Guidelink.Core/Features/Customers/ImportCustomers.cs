@@ -116,8 +116,7 @@ public static class ImportCustomers
                 .GroupBy(p => p.PhoneHash!).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Status == Partners.PartnerStatus.Active).First());
             var owners = new OwnerResolver(staffByNo, partnersByPhone.ToDictionary(p => p.Key,
                 p => new OwnerInfo(p.Value.AsOwner, p.Value.Status == Partners.PartnerStatus.Active, p.Value.HomeStoreId, p.Key)), pii);
-            var policy = await db.AttributionPolicies.AsNoTracking().Where(p => p.EffectiveFrom <= now).OrderByDescending(p => p.Version).FirstOrDefaultAsync(ct)
-                ?? AttributionPolicy.Default(tenant);
+            var policy = await AttributionPolicy.InForceAsync(db, now, ct);
             var seen = new Dictionary<string, int>(StringComparer.Ordinal);
             var existing = new HashSet<string>(await db.Customers.AsNoTracking().Where(c => c.PhoneHash != null).Select(c => c.PhoneHash!).ToListAsync(ct), StringComparer.Ordinal);
 
