@@ -14,7 +14,8 @@ public sealed record Actor(
     Guid? ApiKeyId,
     StaffRole? Role,
     IReadOnlySet<string> Permissions,
-    AccessScope Scope)
+    AccessScope Scope,
+    string BrandName = "")
 {
     public bool Has(string permission) => Permissions.Contains(permission);
 

@@ -11,12 +11,23 @@ public static class ActorFactory
 {
     public static async Task<Actor?> ForStaffAsync(GuidelinkDb db, TenantId tenant, StaffId staffId, DateTimeOffset now, CancellationToken ct)
     {
-        var staff = await db.Staff.AsNoTracking().FirstOrDefaultAsync(s => s.TenantId == tenant && s.Id == staffId, ct);
-        if (staff is null || staff.Status != StaffStatus.Active) return null;
-        var disabled = await db.UserAccounts.AsNoTracking().AnyAsync(u => u.StaffId == staffId && u.DisabledAt != null, ct);
-        if (disabled) return null;
-        var scope = await ResolveAccessScope.ForAsync(db, staff, now, ct);
-        return new Actor(ActorKind.Staff, tenant, staff.Name, staff.Id, null, staff.Role, Permissions.For(staff.Role), scope);
+        // One round trip per request: the person, whether their login is disabled, and where they work now.
+        var row = await db.Staff.AsNoTracking()
+            .Where(s => s.TenantId == tenant && s.Id == staffId)
+            .Select(s => new
+            {
+                Staff = s,
+                Disabled = db.UserAccounts.Any(u => u.StaffId == s.Id && u.DisabledAt != null),
+                Brand = db.Tenants.Where(t => t.Id == s.TenantId).Select(t => t.Name).FirstOrDefault(),
+                Current = s.Assignments.Where(a => a.From <= now && (a.Until == null || a.Until > now)).Select(a => new { a.RegionId, a.StoreId }).ToList(),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (row is null || row.Staff.Status != StaffStatus.Active || row.Disabled) return null;
+        var staff = row.Staff;
+        var scope = ResolveAccessScope.From(staff,
+            row.Current.Where(a => a.RegionId != null).Select(a => a.RegionId!.Value),
+            row.Current.Where(a => a.StoreId != null).Select(a => a.StoreId!.Value));
+        return new Actor(ActorKind.Staff, tenant, staff.Name, staff.Id, null, staff.Role, Permissions.For(staff.Role), scope, row.Brand ?? "");
     }
 
     /// <summary>Finds the key by its platform-wide prefix and checks the secret; null if unknown or revoked.</summary>
