@@ -164,6 +164,10 @@ public static class RecordTouch
             }
             var staffId = request.StaffId ?? (actor.Role is StaffRole.Guide or StaffRole.Installer or StaffRole.StoreManager ? actor.StaffId?.Value : null);
             if (staffId is not { } id) return null;
+            // A guide touching as themself: the request's actor was just built from the database (active, placed).
+            if (actor.StaffId?.Value == id && actor.Role is { } role && actor.Kind == ActorKind.Staff)
+                return new ToucherInfo(new Owner(role == StaffRole.Installer ? OwnerKind.Installer : OwnerKind.OfficialGuide, id), true,
+                    actor.Scope.Stores.Count > 0 ? actor.Scope.Stores.First() : null, null, null, null);
             var staff = await db.Staff.Include(s => s.Assignments).FirstOrDefaultAsync(s => s.Id == new StaffId(id), ct);
             if (staff is null || staff.Role is not (StaffRole.Guide or StaffRole.Installer or StaffRole.StoreManager))
             {
