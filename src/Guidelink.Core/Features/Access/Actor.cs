@@ -15,8 +15,12 @@ public sealed record Actor(
     StaffRole? Role,
     IReadOnlySet<string> Permissions,
     AccessScope Scope,
-    string BrandName = "")
+    string BrandName = "",
+    string BrandTimeZone = Tenancy.Tenant.DefaultTimeZone)
 {
+    /// <summary>The brand's zone, for showing instants and counting calendar days.</summary>
+    public TimeZoneInfo BrandZone => TimeZoneInfo.FindSystemTimeZoneById(BrandTimeZone);
+
     public bool Has(string permission) => Permissions.Contains(permission);
 
     /// <summary>For the CLI, the seed and jobs: the whole brand, every permission, named in the audit log.</summary>

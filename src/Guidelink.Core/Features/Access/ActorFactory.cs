@@ -18,7 +18,7 @@ public static class ActorFactory
             {
                 Staff = s,
                 Disabled = db.UserAccounts.Any(u => u.StaffId == s.Id && u.DisabledAt != null),
-                Brand = db.Tenants.Where(t => t.Id == s.TenantId).Select(t => t.Name).FirstOrDefault(),
+                Brand = db.Tenants.Where(t => t.Id == s.TenantId).Select(t => new { t.Name, t.TimeZone }).FirstOrDefault(),
                 Current = s.Assignments.Where(a => a.From <= now && (a.Until == null || a.Until > now)).Select(a => new { a.RegionId, a.StoreId }).ToList(),
             })
             .FirstOrDefaultAsync(ct);
@@ -27,7 +27,7 @@ public static class ActorFactory
         var scope = ResolveAccessScope.From(staff,
             row.Current.Where(a => a.RegionId != null).Select(a => a.RegionId!.Value),
             row.Current.Where(a => a.StoreId != null).Select(a => a.StoreId!.Value));
-        return new Actor(ActorKind.Staff, tenant, staff.Name, staff.Id, null, staff.Role, Permissions.For(staff.Role), scope, row.Brand ?? "");
+        return new Actor(ActorKind.Staff, tenant, staff.Name, staff.Id, null, staff.Role, Permissions.For(staff.Role), scope, row.Brand?.Name ?? "", row.Brand?.TimeZone ?? Tenancy.Tenant.DefaultTimeZone);
     }
 
     /// <summary>Finds the key by its platform-wide prefix and checks the secret; null if unknown or revoked.</summary>

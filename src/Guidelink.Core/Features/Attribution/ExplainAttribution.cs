@@ -78,7 +78,8 @@ public static class ExplainAttribution
         var since = making is null ? "" : When(making.DecidedAt);
         var how = making?.TouchId is { } tid && touches.TryGetValue(tid, out var touch) ? MethodName(touch.Method, english) : null;
         var protectedUntil = customer.ProtectedUntil is { } pu ? When(pu) : null;
-        var lost = making is null ? 0 : decisions.Count(d => string.CompareOrdinal(d.Id.ToString(), making.Id.ToString()) > 0 && !d.Changed && d.Claimant is not null && d.Claimant != owner);
+        // Claims by others that lost after the owner got the customer (the list is in decision order).
+        var lost = making is null ? 0 : decisions.SkipWhile(d => d != making).Skip(1).Count(d => !d.Changed && d.Claimant is not null && d.Claimant != owner);
         var policy = making?.PolicyVersion ?? 0;
 
         var core = (making?.Reason, english) switch
