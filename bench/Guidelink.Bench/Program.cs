@@ -155,7 +155,7 @@ internal static class Import
     public static async Task RunAsync(int rows)
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        var seed = await GuidelinkCli.RunAsync(["seed", "demo", .. database.Args], TextWriter.Null, Console.Error);
+        var seed = await GuidelinkCli.RunAsync(["seed", "demo", "--org-only", .. database.Args], TextWriter.Null, Console.Error);
         if (seed != 0) throw new InvalidOperationException("seed failed");
         var folder = Directory.CreateTempSubdirectory("guidelink-bench-");
         var file = Path.Combine(folder.FullName, "customers.csv");

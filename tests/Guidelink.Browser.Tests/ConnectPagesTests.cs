@@ -125,6 +125,28 @@ public sealed partial class ConnectPagesTests(BrowserFixture browser) : IClassFi
         await row.Locator("a", new() { HasText = "推广码" }).ClickAsync();
         await page.WaitForURLAsync("**/console/my-code?partnerId=*");
         (await page.TextContentAsync("#person"))!.ShouldBe(name);
+        var code = (await page.TextContentAsync("#code"))!.Trim();
+
+        // The manager gives the partner a login; the partner sees their own code and nothing of the org.
+        var login = $"partner-{Guid.NewGuid().ToString("N")[..8]}";
+        await page.GotoAsync("/console/partners");
+        await page.SelectOptionAsync("#loginPartnerId", new Microsoft.Playwright.SelectOptionValue { Label = $"{name} · 分享大使" });
+        await page.FillAsync("#loginName", login);
+        await page.FillAsync("#loginPassword", Core.Features.Demo.SeedDemoBrand.Password);
+        await page.ClickAsync("form#partner-login button[type=submit]");
+        await page.WaitForURLAsync("**/console/partners?saved=*");
+
+        var partner = await browser.SignedInPageAsync(login, 390, 844);
+        (await partner.TextContentAsync("header .who"))!.ShouldContain("合伙人");
+        (await partner.Locator("nav >> text=组织架构").CountAsync()).ShouldBe(0);
+        (await partner.Locator("nav >> text=粉丝来源").CountAsync()).ShouldBe(0);
+        await partner.ClickAsync("nav >> text=我的二维码");
+        await partner.WaitForURLAsync("**/console/my-code");
+        (await partner.TextContentAsync("#code"))!.Trim().ShouldBe(code);
+        await BrowserFixture.ScreenshotAsync(partner, "connect-07-partner-my-code-phone");
+        await partner.GotoAsync("/console/partners");
+        (await partner.Locator("table.partners").CountAsync()).ShouldBe(0);
+        (await partner.Locator("form#register").CountAsync()).ShouldBe(0);
     }
 
     [Fact]

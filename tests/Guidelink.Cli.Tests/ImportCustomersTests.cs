@@ -41,7 +41,7 @@ public sealed partial class ImportCustomersTests
 
     private static async Task<(TenantId Tenant, Guid Partner)> SeedAsync(TestDatabase database)
     {
-        (await CliRunner.RunAsync(database, "seed", "demo")).ExitCode.ShouldBe(0);
+        (await CliRunner.RunAsync(database, "seed", "demo", "--org-only")).ExitCode.ShouldBe(0);
         var configuration = new ConfigurationBuilder().AddCommandLine(database.Args).Build();
         await using var services = new ServiceCollection().AddGuidelinkCore(configuration).BuildServiceProvider();
         await using var scope = services.CreateAsyncScope();

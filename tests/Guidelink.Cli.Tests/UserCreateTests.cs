@@ -40,7 +40,7 @@ public sealed class UserCreateTests
     public async Task UserCreate_HiresGuideIntoTheStoreNamedByCode(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        (await CliRunner.RunAsync(database, "seed", "demo")).ExitCode.ShouldBe(0);
+        (await CliRunner.RunAsync(database, "seed", "demo", "--org-only")).ExitCode.ShouldBe(0);
 
         var run = await CliRunner.RunAsync(database, "user", "create", "--tenant", SeedDemoBrand.Slug, "--login", "new-guide",
             "--password", "correct-horse", "--employee-no", "G900", "--name", "新导购", "--role", "guide", "--store", "SZ-NS");

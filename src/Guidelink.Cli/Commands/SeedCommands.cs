@@ -9,10 +9,14 @@ internal static class SeedCommands
 {
     public static Command Create(CliContext cli)
     {
-        var demo = new Command("demo", $"Seed the demo brand '{SeedDemoBrand.Slug}' (does nothing if it exists).");
+        var orgOnly = new Option<bool>("--org-only") { Description = "Only the org and the staff logins: no partners, customers or touches." };
+        var demo = new Command("demo", $"Seed the demo brand '{SeedDemoBrand.Slug}' (does nothing if it exists).") { orgOnly };
         demo.SetAction((parse, ct) => cli.InScopeAsync(parse, async services =>
         {
             var seeded = await services.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(ct);
+            // Same as the server's first start: the brand comes with partners, customers and their touches.
+            if (!parse.GetValue(orgOnly))
+                await services.GetRequiredService<SeedDemoActivity.Handler>().HandleAsync(new Core.Shared.TenantId(seeded.TenantId), ct);
             await cli.Output.WriteLineAsync(seeded.Created
                 ? $"Demo brand '{SeedDemoBrand.Slug}' seeded."
                 : $"Demo brand '{SeedDemoBrand.Slug}' already present: nothing changed.");

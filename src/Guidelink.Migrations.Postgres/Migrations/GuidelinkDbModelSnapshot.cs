@@ -83,12 +83,15 @@ namespace Guidelink.Migrations.Postgres.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<Guid>("StaffId")
+                    b.Property<Guid?>("StaffId")
                         .HasColumnType("uuid");
 
                     b.HasKey("TenantId", "Id");
@@ -96,10 +99,16 @@ namespace Guidelink.Migrations.Postgres.Migrations
                     b.HasIndex("LoginName")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "PartnerId")
+                        .IsUnique();
+
                     b.HasIndex("TenantId", "StaffId")
                         .IsUnique();
 
-                    b.ToTable("UserAccounts", (string)null);
+                    b.ToTable("UserAccounts", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_UserAccounts_OnePerson", "(\"StaffId\" IS NULL) <> (\"PartnerId\" IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("Guidelink.Core.Features.Attribution.AttributionDecision", b =>
@@ -874,11 +883,15 @@ namespace Guidelink.Migrations.Postgres.Migrations
 
             modelBuilder.Entity("Guidelink.Core.Features.Access.UserAccount", b =>
                 {
+                    b.HasOne("Guidelink.Core.Features.Partners.Partner", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "PartnerId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
                     b.HasOne("Guidelink.Core.Features.Organization.Staff", null)
                         .WithMany()
                         .HasForeignKey("TenantId", "StaffId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Guidelink.Core.Features.Attribution.AttributionDecision", b =>

@@ -78,12 +78,15 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("PartnerId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PasswordHash")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid>("StaffId")
+                    b.Property<Guid?>("StaffId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("TenantId", "Id");
@@ -91,10 +94,16 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                     b.HasIndex("LoginName")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "PartnerId")
+                        .IsUnique();
+
                     b.HasIndex("TenantId", "StaffId")
                         .IsUnique();
 
-                    b.ToTable("UserAccounts", (string)null);
+                    b.ToTable("UserAccounts", null, t =>
+                        {
+                            t.HasCheckConstraint("CK_UserAccounts_OnePerson", "(\"StaffId\" IS NULL) <> (\"PartnerId\" IS NULL)");
+                        });
                 });
 
             modelBuilder.Entity("Guidelink.Core.Features.Attribution.AttributionDecision", b =>
@@ -867,11 +876,15 @@ namespace Guidelink.Migrations.Sqlite.Migrations
 
             modelBuilder.Entity("Guidelink.Core.Features.Access.UserAccount", b =>
                 {
+                    b.HasOne("Guidelink.Core.Features.Partners.Partner", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId", "PartnerId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
                     b.HasOne("Guidelink.Core.Features.Organization.Staff", null)
                         .WithMany()
                         .HasForeignKey("TenantId", "StaffId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Guidelink.Core.Features.Attribution.AttributionDecision", b =>

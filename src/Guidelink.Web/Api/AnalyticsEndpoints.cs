@@ -9,7 +9,7 @@ public static class AnalyticsEndpoints
 {
     public static void MapAnalyticsEndpoints(this IEndpointRouteBuilder app)
     {
-        var analytics = app.MapGroup("/api/analytics").WithTags("Analytics").RequireAuthorization(Permissions.CustomersRead);
+        var analytics = app.MapGroup("/api/analytics").WithTags("Analytics").RequireAuthorization(Permissions.CustomersRead, Permissions.OrgRead);
         analytics.MapGet("/fans", FansAsync)
             .WithSummary("New fans per day (brand's time zone) over [from, to), grouped by channel, owner or method.");
     }

@@ -7,7 +7,7 @@ namespace Guidelink.Web.Api;
 public static class AuthEndpoints
 {
     public sealed record TokenRequest(string? Login, string? Password);
-    public sealed record Me(string Name, string Kind, Guid TenantId, Guid? StaffId, string? Role, IReadOnlyList<string> Permissions, bool BrandWide);
+    public sealed record Me(string Name, string Kind, Guid TenantId, Guid? StaffId, string? Role, IReadOnlyList<string> Permissions, bool BrandWide, Guid? PartnerId = null);
 
     public static RouteGroupBuilder MapAuthEndpoints(this RouteGroupBuilder group)
     {
@@ -32,7 +32,7 @@ public static class AuthEndpoints
     {
         if (actors.Current is not { } a) return TypedResults.Unauthorized();
         return TypedResults.Ok(new Me(a.Name, a.Kind.ToString(), a.TenantId.Value, a.StaffId?.Value, a.Role?.ToString(),
-            a.Permissions.Order(StringComparer.Ordinal).ToList(), a.Scope.IsBrandWide));
+            a.Permissions.Order(StringComparer.Ordinal).ToList(), a.Scope.IsBrandWide, a.PartnerId?.Value));
     }
 
     private static async Task<Results<Created<CreateApiKey.Response>, ValidationProblem, ProblemHttpResult>> CreateKey(

@@ -11,6 +11,7 @@ public static class ConnectEndpoints
 {
     public sealed record TouchBody(string? Code, Guid? StaffId, string? Channel, string? Method, string? Phone, string? UnionId,
         string? ExternalUserId, string? Name, Guid? StoreId, DateTimeOffset? OccurredAt, string? Consent);
+    public sealed record LoginBody(string? Login, string? Password);
     public sealed record ReassignBody(Guid? StaffId, string? Reason);
     public sealed record CustomerBody(string? Name, string? Gender, DateOnly? Birthday, IReadOnlyList<Guid>? TagIds);
     public sealed record MergeBody(Guid? DuplicateId);
@@ -50,12 +51,14 @@ public static class ConnectEndpoints
                 body.ManualTransfersPer90Days, body.EffectiveFrom), ct)).ToOk())
             .RequireAuthorization(Permissions.SettingsWrite).WithSummary("A new policy version, effective now or later; never in the past.");
 
-        var partners = app.MapGroup("/api/partners").WithTags("Connect").RequireAuthorization(Permissions.CustomersRead);
+        var partners = app.MapGroup("/api/partners").WithTags("Connect").RequireAuthorization(Permissions.CustomersRead, Permissions.OrgRead);
         partners.MapGet("/", async (string? status, string? kind, ListPartners.Handler h, CancellationToken ct) =>
             TypedResults.Ok(await h.HandleAsync(new ListPartners.Request(status, kind), ct)));
         partners.MapPost("/", RegisterAsync).RequireAuthorization(Permissions.PartnersWrite);
         partners.MapPost("/{id:guid}/approve", (Guid id, ChangePartnerStatus.Handler h, CancellationToken ct) => ChangeAsync(id, ChangePartnerStatus.Change.Approve, h, ct)).RequireAuthorization(Permissions.PartnersWrite);
         partners.MapPost("/{id:guid}/freeze", (Guid id, ChangePartnerStatus.Handler h, CancellationToken ct) => ChangeAsync(id, ChangePartnerStatus.Change.Freeze, h, ct)).RequireAuthorization(Permissions.PartnersWrite);
+        partners.MapPost("/{id:guid}/login", async (Guid id, LoginBody body, CreatePartnerLogin.Handler h, CancellationToken ct) =>
+            (await h.HandleAsync(new CreatePartnerLogin.Request(id, body.Login, body.Password), ct)).ToCreated(_ => $"/api/partners/{id}")).RequireAuthorization(Permissions.PartnersWrite);
         partners.MapPost("/{id:guid}/end", (Guid id, ChangePartnerStatus.Handler h, CancellationToken ct) => ChangeAsync(id, ChangePartnerStatus.Change.End, h, ct)).RequireAuthorization(Permissions.PartnersWrite);
 
         var codes = app.MapGroup("/api/codes").WithTags("Connect").RequireAuthorization();

@@ -17,12 +17,14 @@ public sealed class ActorMiddleware(RequestDelegate next)
         if (context.Items.TryGetValue(ApiKeyAuthenticationHandler.ActorItem, out var keyActor))
             actor = keyActor as Actor;
         else if (user.Identity?.IsAuthenticated == true &&
-                 Guid.TryParse(user.FindFirst(GuidelinkAuth.TenantClaim)?.Value, out var tenantId) &&
-                 Guid.TryParse(user.FindFirst(GuidelinkAuth.StaffClaim)?.Value, out var staffId))
+                 Guid.TryParse(user.FindFirst(GuidelinkAuth.TenantClaim)?.Value, out var tenantId))
         {
             // The brand comes from the signed claim; the person is then looked up inside that brand only.
             tenant.Set(new TenantId(tenantId));
-            actor = await ActorFactory.ForStaffAsync(db, new TenantId(tenantId), new StaffId(staffId), clock.GetUtcNow(), context.RequestAborted);
+            if (Guid.TryParse(user.FindFirst(GuidelinkAuth.StaffClaim)?.Value, out var staffId))
+                actor = await ActorFactory.ForStaffAsync(db, new TenantId(tenantId), new StaffId(staffId), clock.GetUtcNow(), context.RequestAborted);
+            else if (Guid.TryParse(user.FindFirst(GuidelinkAuth.PartnerClaim)?.Value, out var partnerId))
+                actor = await ActorFactory.ForPartnerAsync(db, new TenantId(tenantId), new PartnerId(partnerId), context.RequestAborted);
             if (actor is null)
             {
                 // The person left, was disabled or removed since signing in: end the session now.

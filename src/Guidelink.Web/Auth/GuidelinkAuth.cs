@@ -20,6 +20,7 @@ public static class GuidelinkAuth
 
     public const string TenantClaim = "guidelink:tenant";
     public const string StaffClaim = "guidelink:staff";
+    public const string PartnerClaim = "guidelink:partner";
 
     public static IServiceCollection AddGuidelinkAuth(this IServiceCollection services)
     {
@@ -58,9 +59,9 @@ public static class GuidelinkAuth
     public static ClaimsPrincipal PrincipalFor(SignIn.Response person, string scheme) => new(new ClaimsIdentity(
     [
         new Claim(ClaimTypes.Name, person.Name),
-        new Claim(ClaimTypes.Role, person.Role.ToString()),
+        new Claim(ClaimTypes.Role, person.Role?.ToString() ?? "Partner"),
         new Claim(TenantClaim, person.TenantId.Value.ToString()),
-        new Claim(StaffClaim, person.StaffId.Value.ToString()),
+        person.PartnerId is { } partner ? new Claim(PartnerClaim, partner.Value.ToString()) : new Claim(StaffClaim, person.StaffId!.Value.Value.ToString()),
     ], scheme));
 
     private static Task RedirectOrStatus(RedirectContext<CookieAuthenticationOptions> context, int status)

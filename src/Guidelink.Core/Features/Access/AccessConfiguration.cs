@@ -1,4 +1,5 @@
 using Guidelink.Core.Features.Organization;
+using Guidelink.Core.Features.Partners;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -16,6 +17,10 @@ public sealed class UserAccountConfiguration : IEntityTypeConfiguration<UserAcco
         builder.HasIndex(u => u.LoginName).IsUnique();
         builder.HasIndex(u => new { u.TenantId, u.StaffId }).IsUnique();
         builder.HasOne<Staff>().WithMany().HasForeignKey(u => new { u.TenantId, u.StaffId }).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(u => new { u.TenantId, u.PartnerId }).IsUnique();
+        builder.HasOne<Partner>().WithMany().HasForeignKey(u => new { u.TenantId, u.PartnerId }).OnDelete(DeleteBehavior.Cascade);
+        // Exactly one of the two: a login belongs to a staff member or to a partner.
+        builder.ToTable(t => t.HasCheckConstraint("CK_UserAccounts_OnePerson", "(\"StaffId\" IS NULL) <> (\"PartnerId\" IS NULL)"));
     }
 }
 

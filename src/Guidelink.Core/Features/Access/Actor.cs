@@ -3,7 +3,7 @@ using Guidelink.Core.Shared;
 
 namespace Guidelink.Core.Features.Access;
 
-public enum ActorKind { Staff, ApiKey, System }
+public enum ActorKind { Staff, Partner, ApiKey, System }
 
 /// <summary>Who is acting, for which brand, with which permissions and over which part of the org.</summary>
 public sealed record Actor(
@@ -16,7 +16,8 @@ public sealed record Actor(
     IReadOnlySet<string> Permissions,
     AccessScope Scope,
     string BrandName = "",
-    string BrandTimeZone = Tenancy.Tenant.DefaultTimeZone)
+    string BrandTimeZone = Tenancy.Tenant.DefaultTimeZone,
+    PartnerId? PartnerId = null)
 {
     /// <summary>The brand's zone, for showing instants and counting calendar days.</summary>
     public TimeZoneInfo BrandZone => TimeZoneInfo.FindSystemTimeZoneById(BrandTimeZone);
@@ -30,15 +31,21 @@ public sealed record Actor(
     public string AuditId => Kind switch
     {
         ActorKind.Staff => StaffId?.ToString() ?? "",
+        ActorKind.Partner => PartnerId?.ToString() ?? "",
         ActorKind.ApiKey => ApiKeyId?.ToString() ?? "",
         _ => Name,
     };
 }
 
 /// <summary>The part of the org an actor sees: HQ the brand, a regional manager their regions, a store
-/// manager their stores, a guide their store (and, for customers, only their own).</summary>
-public sealed record AccessScope(bool IsBrandWide, IReadOnlySet<RegionId> Regions, IReadOnlySet<StoreId> Stores, StaffId? OwnCustomersOf)
+/// manager their stores, a guide their store (and, for customers, only their own); a partner only their own
+/// customers.</summary>
+public sealed record AccessScope(bool IsBrandWide, IReadOnlySet<RegionId> Regions, IReadOnlySet<StoreId> Stores, StaffId? OwnCustomersOf,
+    PartnerId? OwnCustomersOfPartner = null)
 {
+    /// <summary>Guides and partners see only what is theirs (customers, orders, earnings).</summary>
+    public bool OnlyOwn => OwnCustomersOf is not null || OwnCustomersOfPartner is not null;
+
     public static readonly AccessScope BrandWide = new(true, new HashSet<RegionId>(), new HashSet<StoreId>(), null);
 
     public bool CoversRegion(RegionId region) => IsBrandWide || Regions.Contains(region);

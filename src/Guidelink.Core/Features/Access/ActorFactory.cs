@@ -1,4 +1,5 @@
 using Guidelink.Core.Features.Organization;
+using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -28,6 +29,26 @@ public static class ActorFactory
             row.Current.Where(a => a.RegionId != null).Select(a => a.RegionId!.Value),
             row.Current.Where(a => a.StoreId != null).Select(a => a.StoreId!.Value));
         return new Actor(ActorKind.Staff, tenant, staff.Name, staff.Id, null, staff.Role, Permissions.For(staff.Role), scope, row.Brand?.Name ?? "", row.Brand?.TimeZone ?? Tenancy.Tenant.DefaultTimeZone);
+    }
+
+    /// <summary>A signed-in partner: sees only their own customers (phones masked) and earnings. A pending partner
+    /// (not yet approved) or a removed one gets no actor.</summary>
+    public static async Task<Actor?> ForPartnerAsync(GuidelinkDb db, TenantId tenant, PartnerId partnerId, CancellationToken ct)
+    {
+        var row = await db.Partners.AsNoTracking()
+            .Where(p => p.TenantId == tenant && p.Id == partnerId)
+            .Select(p => new
+            {
+                Partner = p,
+                Disabled = db.UserAccounts.Any(u => u.PartnerId == p.Id && u.DisabledAt != null),
+                Brand = db.Tenants.Where(t => t.Id == p.TenantId).Select(t => new { t.Name, t.TimeZone }).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(ct);
+        if (row is null || row.Partner.Status == PartnerStatus.Pending || row.Disabled) return null;
+        var p = row.Partner;
+        var scope = new AccessScope(false, new HashSet<RegionId>(), new HashSet<StoreId> { p.HomeStoreId }, null, p.Id);
+        return new Actor(ActorKind.Partner, tenant, p.Name, null, null, null, Permissions.Partner, scope,
+            row.Brand?.Name ?? "", row.Brand?.TimeZone ?? Tenancy.Tenant.DefaultTimeZone, p.Id);
     }
 
     /// <summary>Finds the key by its platform-wide prefix and checks the secret; null if unknown or revoked.</summary>

@@ -17,6 +17,8 @@ public static class Permissions
     public const string OrdersWrite = "orders.write";
     public const string CommissionWrite = "commission.write";
     public const string MoneyRead = "money.read";
+    /// <summary>Read one's own earnings: credited orders, commission, balance, statement (guides and partners).</summary>
+    public const string EarningsOwn = "earnings.own";
     public const string PayoutsApprove = "payouts.approve";
     public const string AuditRead = "audit.read";
     public const string SettingsWrite = "settings.write";
@@ -24,8 +26,11 @@ public static class Permissions
     public static readonly IReadOnlyList<string> All =
     [
         OrgRead, OrgWrite, StaffWrite, CustomersRead, CustomersWrite, CustomersPii, PartnersWrite,
-        TouchesWrite, OrdersWrite, CommissionWrite, MoneyRead, PayoutsApprove, AuditRead, SettingsWrite,
+        TouchesWrite, OrdersWrite, CommissionWrite, MoneyRead, EarningsOwn, PayoutsApprove, AuditRead, SettingsWrite,
     ];
+
+    /// <summary>A partner reads their own customers (phones always masked) and their own earnings; nothing else.</summary>
+    public static readonly IReadOnlySet<string> Partner = new HashSet<string> { CustomersRead, EarningsOwn };
 
     public static bool IsKnown(string permission) => All.Contains(permission);
 
@@ -35,8 +40,8 @@ public static class Permissions
         StaffRole.HqAdmin => All.Where(p => p != PayoutsApprove).ToHashSet(),
         StaffRole.RegionalManager or StaffRole.StoreManager =>
             new HashSet<string> { OrgRead, OrgWrite, StaffWrite, CustomersRead, CustomersWrite, PartnersWrite, TouchesWrite, MoneyRead },
-        StaffRole.Guide => new HashSet<string> { OrgRead, CustomersRead, CustomersWrite, TouchesWrite },
-        StaffRole.Installer => new HashSet<string> { OrgRead, CustomersRead, TouchesWrite },
+        StaffRole.Guide => new HashSet<string> { OrgRead, CustomersRead, CustomersWrite, TouchesWrite, EarningsOwn },
+        StaffRole.Installer => new HashSet<string> { OrgRead, CustomersRead, TouchesWrite, EarningsOwn },
         StaffRole.Finance => new HashSet<string> { OrgRead, MoneyRead, PayoutsApprove, AuditRead },
         StaffRole.Auditor => All.Where(p => p.EndsWith(".read", StringComparison.Ordinal)).ToHashSet(),
         _ => new HashSet<string>(),

@@ -3,8 +3,9 @@ using Guidelink.Core.Shared;
 
 namespace Guidelink.Core.Features.Access;
 
-/// <summary>A person's login. The login name is unique across the platform (it resolves the brand at
-/// sign-in), which makes this one of the few platform tables; its key still leads with TenantId.</summary>
+/// <summary>A person's login: a staff member's or a partner's (exactly one of the two). The login name is unique
+/// across the platform (it resolves the brand at sign-in), which makes this one of the few platform tables; its
+/// key still leads with TenantId.</summary>
 public sealed class UserAccount : ITenantOwned
 {
     private UserAccount() { }
@@ -12,7 +13,8 @@ public sealed class UserAccount : ITenantOwned
     public TenantId TenantId { get; private set; }
     public Guid Id { get; private set; }
     public string LoginName { get; private set; } = "";
-    public StaffId StaffId { get; private set; }
+    public StaffId? StaffId { get; private set; }
+    public PartnerId? PartnerId { get; private set; }
     public string PasswordHash { get; private set; } = "";
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? DisabledAt { get; private set; }
@@ -25,6 +27,15 @@ public sealed class UserAccount : ITenantOwned
         Id = Guid.CreateVersion7(),
         LoginName = NormalizeLogin(loginName),
         StaffId = staff,
+        CreatedAt = now,
+    };
+
+    public static UserAccount CreateForPartner(TenantId tenant, string loginName, PartnerId partner, DateTimeOffset now) => new()
+    {
+        TenantId = tenant,
+        Id = Guid.CreateVersion7(),
+        LoginName = NormalizeLogin(loginName),
+        PartnerId = partner,
         CreatedAt = now,
     };
 

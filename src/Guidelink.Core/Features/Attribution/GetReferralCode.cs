@@ -19,7 +19,15 @@ public static class GetReferralCode
         {
             var actor = actors.Current!;
             Owner owner;
-            if (request.PartnerId is { } pid)
+            if (actor.Kind == ActorKind.Partner)
+            {
+                // A partner sees only their own code, whatever they ask for.
+                if ((request.PartnerId is { } asked && asked != actor.PartnerId!.Value.Value) || request.StaffId is not null)
+                    return Outcome<Response>.Forbidden("You may only see your own code.");
+                var self = await db.Partners.FirstAsync(p => p.Id == actor.PartnerId!.Value, ct);
+                owner = self.AsOwner;
+            }
+            else if (request.PartnerId is { } pid)
             {
                 // Managers see the codes of partners of their stores; nobody else sees a partner's code here.
                 var partner = await db.Partners.FirstOrDefaultAsync(p => p.Id == new PartnerId(pid), ct);

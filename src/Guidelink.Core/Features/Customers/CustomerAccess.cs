@@ -14,6 +14,12 @@ internal static class CustomerAccess
     public static IQueryable<Customer> VisibleCustomers(this GuidelinkDb db, AccessScope scope)
     {
         if (scope.IsBrandWide) return db.Customers;
+        if (scope.OwnCustomersOfPartner is { } partner)
+        {
+            var id = partner.Value;
+            return db.Customers.Where(c => c.OwnerId == id &&
+                (c.OwnerKind == OwnerKind.PartTimeGuide || c.OwnerKind == OwnerKind.ShareAmbassador || c.OwnerKind == OwnerKind.AllianceStore));
+        }
         if (scope.OwnCustomersOf is { } self)
         {
             var id = self.Value;

@@ -40,6 +40,13 @@ public static class SeedDemoActivity
                 var designer = Partner.Register(tenant, PartnerKind.PartTimeGuide, DesignerNames[i], null, stores[i].Id, now.AddDays(-70));
                 var ambassador = Partner.Register(tenant, PartnerKind.ShareAmbassador, AmbassadorNames[i], null, stores[i].Id, now.AddDays(-65));
                 designer.SetPhone(pii.LookupHash($"+86159000000{i:00}"), PhoneNumber.Mask($"+86159000000{i:00}"));
+                if (stores[i].Code == "SH-XH")
+                {
+                    // The partner pages need someone to sign in as: the Xuhui designer.
+                    var login = UserAccount.CreateForPartner(tenant, SeedDemoBrand.PartnerLogin, designer.Id, now.AddDays(-64));
+                    login.SetPasswordHash(Passwords.Hash(login, SeedDemoBrand.Password));
+                    db.UserAccounts.Add(login);
+                }
                 foreach (var p in new[] { designer, ambassador })
                 {
                     p.Approve(now.AddDays(-64));

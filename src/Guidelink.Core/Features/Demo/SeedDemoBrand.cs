@@ -107,5 +107,9 @@ public static class SeedDemoBrand
         new("demo-guide", "Guide", "上海徐汇旗舰店导购 / Shanghai Xuhui guide"),
         new("demo-finance", "Finance", "财务 / Finance"),
         new("demo-auditor", "Auditor", "审计 / Auditor"),
+        new(PartnerLogin, "Partner", "徐汇店设计师合伙人 / Xuhui designer partner"),
     ];
+
+    /// <summary>Created with the demo activity (partners, customers), not with the bare org.</summary>
+    public const string PartnerLogin = "demo-partner";
 }
