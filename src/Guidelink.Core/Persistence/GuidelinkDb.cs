@@ -39,6 +39,17 @@ public sealed class GuidelinkDb(DbContextOptions<GuidelinkDb> options, TenantCon
     public DbSet<TagGroup> TagGroups => Set<TagGroup>();
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<CustomerTag> CustomerTags => Set<CustomerTag>();
+    public DbSet<Features.Catalog.Category> Categories => Set<Features.Catalog.Category>();
+    public DbSet<Features.Catalog.Product> Products => Set<Features.Catalog.Product>();
+    public DbSet<Features.Orders.Order> Orders => Set<Features.Orders.Order>();
+    public DbSet<Features.Orders.OrderLine> OrderLines => Set<Features.Orders.OrderLine>();
+    public DbSet<Features.Orders.OrderEvent> OrderEvents => Set<Features.Orders.OrderEvent>();
+    public DbSet<Features.Commission.CommissionLine> CommissionLines => Set<Features.Commission.CommissionLine>();
+    public DbSet<Features.Commission.CommissionRuleVersion> CommissionRules => Set<Features.Commission.CommissionRuleVersion>();
+    public DbSet<Features.Commission.CommissionSettings> CommissionSettings => Set<Features.Commission.CommissionSettings>();
+    public DbSet<Features.Ledger.LedgerPosting> LedgerPostings => Set<Features.Ledger.LedgerPosting>();
+    public DbSet<Features.Ledger.LedgerEntry> LedgerEntries => Set<Features.Ledger.LedgerEntry>();
+    public DbSet<Features.Ledger.StatementDownload> StatementDownloads => Set<Features.Ledger.StatementDownload>();
 
     /// <summary>Read by the query filters on every query (EF parameterises it); with no brand in scope it
     /// is the empty id, which matches no row.</summary>
