@@ -18,14 +18,14 @@ public sealed class CommissionMathTests
         new(id ?? Guid.NewGuid(), version, name, appliesTo ?? new HashSet<OwnerKind>(), scope ?? RuleScope.BrandDefault, priority, rate,
             from ?? PlacedAt.AddDays(-30), to);
 
-    private static CommissionLine Line(long paidFen, int qty = 1, string sku = "SOFA-01", string category = "sofa", long? unitPriceFen = null) =>
+    private static CommissionLineInput Line(long paidFen, int qty = 1, string sku = "SOFA-01", string category = "sofa", long? unitPriceFen = null) =>
         new(sku, category, qty, unitPriceFen ?? Rounding.DivideHalfUp(paidFen, qty) + 1_000, 0, paidFen);
 
-    private static CommissionOrder Order(IReadOnlyList<CommissionLine> lines, OwnerKind? owner = OwnerKind.PartTimeGuide, bool promotion = false,
+    private static CommissionOrder Order(IReadOnlyList<CommissionLineInput> lines, OwnerKind? owner = OwnerKind.PartTimeGuide, bool promotion = false,
         long monthToDateGmvFen = 0, StoreId? store = null, RegionId? region = null) =>
         new(lines, promotion, owner, store ?? StoreA, region ?? RegionEast, PlacedAt, monthToDateGmvFen);
 
-    private static LineCommission OneLine(CommissionLine line, params CommissionRule[] rules) =>
+    private static LineCommission OneLine(CommissionLineInput line, params CommissionRule[] rules) =>
         CommissionCalculator.ForOrder(Order([line]), rules).Lines.Single();
 
     // ---------- Discounts: spread over lines in proportion, remainder to the largest lines ----------
@@ -74,7 +74,7 @@ public sealed class CommissionMathTests
     public void Percent_IsOnTheLinesPaidAmount_AfterLineAndOrderDiscounts()
     {
         // Unit ¥100 × 1, line discount ¥10, its share of the order coupon ¥5: paid ¥85.00; 5% = ¥4.25.
-        var line = new CommissionLine("SOFA-01", "sofa", 1, 10_000, 1_000, 8_500);
+        var line = new CommissionLineInput("SOFA-01", "sofa", 1, 10_000, 1_000, 8_500);
         var result = OneLine(line, Rule(CommissionRate.Percent(500)));
         result.BaseFen.ShouldBe(8_500);
         result.OwnerFen.ShouldBe(425);
@@ -365,9 +365,9 @@ public sealed class CommissionMathTests
     [Fact]
     public void ImpossibleLines_AreRejected()
     {
-        Should.Throw<ArgumentException>(() => OneLine(new CommissionLine("A", "c", 0, 100, 0, 100), Rule(CommissionRate.Percent(1))));
-        Should.Throw<ArgumentException>(() => OneLine(new CommissionLine("A", "c", 1, 100, 0, 101), Rule(CommissionRate.Percent(1))));
-        Should.Throw<ArgumentException>(() => OneLine(new CommissionLine("A", "c", 2, 100, 50, 151), Rule(CommissionRate.Percent(1))));
+        Should.Throw<ArgumentException>(() => OneLine(new CommissionLineInput("A", "c", 0, 100, 0, 100), Rule(CommissionRate.Percent(1))));
+        Should.Throw<ArgumentException>(() => OneLine(new CommissionLineInput("A", "c", 1, 100, 0, 101), Rule(CommissionRate.Percent(1))));
+        Should.Throw<ArgumentException>(() => OneLine(new CommissionLineInput("A", "c", 2, 100, 50, 151), Rule(CommissionRate.Percent(1))));
     }
 
     // ---------- New-customer bounty ----------

@@ -103,7 +103,7 @@ public sealed class CommissionPropertyTests
                 Tiers = tierRate is { } t ? [new RateTier(1_000_000, t)] : [],
             };
             rule.Validate().ShouldBeEmpty();
-            var line = new CommissionLine("SKU", "cat", 1, paid, 0, paid);
+            var line = new CommissionLineInput("SKU", "cat", 1, paid, 0, paid);
             var order = new CommissionOrder([line], false, OwnerKind.OfficialGuide, StoreId.New(), RegionId.New(), PlacedAt, monthToDate);
             var result = CommissionCalculator.ForOrder(order, [rule]).Lines.Single();
 
@@ -204,12 +204,12 @@ public sealed class CommissionPropertyTests
     };
     private static readonly CommissionRule[] Rules = [BrandDefault, SofaPerOrder, SkuBPerUnit, LampSplit];
 
-    private static readonly Gen<CommissionLine> AnyLine =
+    private static readonly Gen<CommissionLineInput> AnyLine =
         from sku in Gen.OneOfConst("A", "B", "C")
         from category in Gen.OneOfConst("sofa", "lamp", "bed")
         from qty in Gen.Int[1, 5]
         from paid in Gen.OneOf(Gen.Long[0, 1_000_000], Gen.Long[0, 50])
-        select new CommissionLine(sku, category, qty, paid + 100, 0, paid);
+        select new CommissionLineInput(sku, category, qty, paid + 100, 0, paid);
 
     [Fact]
     public void OrderResults_DoNotDependOnTheOrderOfLines_AndEachRuleKindPaysWhatItSays()

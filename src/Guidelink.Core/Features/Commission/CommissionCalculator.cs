@@ -12,7 +12,7 @@ namespace Guidelink.Core.Features.Commission;
 /// <param name="LineDiscountFen">The line's own discount, between 0 and Quantity × UnitPriceFen.</param>
 /// <param name="PaidFen">What the customer paid for the line: after the line discount and its share of the order
 /// discounts and coupons (see <see cref="DiscountSpread.Spread"/>), without shipping or tax. This is the base.</param>
-public sealed record CommissionLine(string Sku, string Category, int Quantity, long UnitPriceFen, long LineDiscountFen, long PaidFen);
+public sealed record CommissionLineInput(string Sku, string Category, int Quantity, long UnitPriceFen, long LineDiscountFen, long PaidFen);
 
 /// <summary>An order as commission sees it, everything as of <paramref name="PlacedAt"/>.</summary>
 /// <param name="Lines">The order's lines; results come back in the same order.</param>
@@ -24,7 +24,7 @@ public sealed record CommissionLine(string Sku, string Category, int Quantity, l
 /// <param name="MonthToDateGmvFen">The owner's credited GMV in the brand-time calendar month of placedAt,
 /// before this order, net of refunds known at placedAt. Picks the tier; this order's own lines never count.</param>
 public sealed record CommissionOrder(
-    IReadOnlyList<CommissionLine> Lines,
+    IReadOnlyList<CommissionLineInput> Lines,
     bool IsPromotion,
     OwnerKind? OwnerKind,
     StoreId? StoreId,
@@ -129,7 +129,7 @@ public static class CommissionCalculator
     /// <summary>For each line under a fixed-per-order rule, its share of that rule's amount: paid once per
     /// order, however many lines the rule covers. Lines that paid nothing carry no share, and an order whose
     /// lines under the rule paid nothing earns nothing from it (there is no paid amount to weigh by or refund).</summary>
-    private static long[] SpreadPerOrderAmounts(IReadOnlyList<CommissionLine> lines, List<RuleChoice> choices)
+    private static long[] SpreadPerOrderAmounts(IReadOnlyList<CommissionLineInput> lines, List<RuleChoice> choices)
     {
         var shares = new long[lines.Count];
         // Grouped by rule id and version: one amount per rule version per order.
@@ -147,7 +147,7 @@ public static class CommissionCalculator
         return shares;
     }
 
-    private static LineCommission Pays(CommissionLine line, int number, CommissionRule rule, long monthToDateGmvFen, long perOrderShare)
+    private static LineCommission Pays(CommissionLineInput line, int number, CommissionRule rule, long monthToDateGmvFen, long perOrderShare)
     {
         var head = Head(line, number);
         var ruleEn = $"rule \"{rule.Name}\" v{rule.Version} ({ScopeEn(rule.Scope.Level)})";
@@ -209,7 +209,7 @@ public static class CommissionCalculator
         }
     }
 
-    private static LineCommission NoCommission(CommissionLine line, int number, RuleChoice choice)
+    private static LineCommission NoCommission(CommissionLineInput line, int number, RuleChoice choice)
     {
         var head = Head(line, number);
         return new LineCommission(number, choice.Outcome, choice.Rule?.Id, choice.Rule?.Version, null, null, null, null,
@@ -218,7 +218,7 @@ public static class CommissionCalculator
             $"{head.En}: no commission — {choice.ReasonEn}.");
     }
 
-    private static LineCommission NoOwner(CommissionLine line, int number)
+    private static LineCommission NoOwner(CommissionLineInput line, int number)
     {
         var head = Head(line, number);
         return new LineCommission(number, CommissionOutcome.NoOwner, null, null, null, null, null, null,
@@ -227,7 +227,7 @@ public static class CommissionCalculator
             $"{head.En}: no commission — the customer had no owner when the order was placed (store pool); the order counts for the store.");
     }
 
-    private static (string Zh, string En) Head(CommissionLine line, int number) =>
+    private static (string Zh, string En) Head(CommissionLineInput line, int number) =>
         ($"第{number}行（{line.Sku} × {line.Quantity}）", $"Line {number} ({line.Sku} × {line.Quantity})");
 
     /// <summary>Basis points as a percent with two decimals, in integers: 525 → "5.25%".</summary>
@@ -256,7 +256,7 @@ public static class CommissionCalculator
         _ => "品牌默认规则",
     };
 
-    private static void CheckLine(CommissionLine line, int number)
+    private static void CheckLine(CommissionLineInput line, int number)
     {
         ArgumentNullException.ThrowIfNull(line);
         if (line.Quantity < 1) throw new ArgumentException($"Line {number}: the quantity must be 1 or more.", nameof(line));

@@ -38,7 +38,7 @@ public static class RuleSelection
     /// <item>If the winner excludes the line's category, or promotion orders and the order is one, the line
     /// earns nothing (a less specific rule does not step in: the most specific rule has said "not this").</item>
     /// </list></summary>
-    public static RuleChoice Choose(IReadOnlyList<CommissionRule> rules, CommissionLine line, bool isPromotionOrder,
+    public static RuleChoice Choose(IReadOnlyList<CommissionRule> rules, CommissionLineInput line, bool isPromotionOrder,
         OwnerKind ownerKind, StoreId? store, RegionId? region, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(rules);
@@ -67,7 +67,7 @@ public static class RuleSelection
     }
 
     /// <summary>Every field the scope sets must match; an unset field matches anything.</summary>
-    private static bool Matches(RuleScope scope, CommissionLine line, StoreId? store, RegionId? region) =>
+    private static bool Matches(RuleScope scope, CommissionLineInput line, StoreId? store, RegionId? region) =>
         (scope.Sku is null || string.Equals(scope.Sku, line.Sku, StringComparison.Ordinal))
         && (scope.Category is null || string.Equals(scope.Category, line.Category, StringComparison.Ordinal))
         && (scope.StoreId is null || scope.StoreId == store)

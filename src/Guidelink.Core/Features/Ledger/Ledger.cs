@@ -1,5 +1,4 @@
 using Guidelink.Core.Persistence;
-using Guidelink.Core.Shared;
 using Microsoft.EntityFrameworkCore;
 
 namespace Guidelink.Core.Features.Ledger;

@@ -1,0 +1,563 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Guidelink.Core.Features.Access;
+using Guidelink.Core.Features.Attribution;
+using Guidelink.Core.Features.Catalog;
+using Guidelink.Core.Features.Commission;
+using Guidelink.Core.Features.Customers;
+using Guidelink.Core.Features.Ledger;
+using Guidelink.Core.Features.Organization;
+using Guidelink.Core.Features.Partners;
+using Guidelink.Core.Persistence;
+using Guidelink.Core.Shared;
+using Microsoft.EntityFrameworkCore;
+
+namespace Guidelink.Core.Features.Orders;
+
+/// <summary>Takes paid orders — one from <c>POST /api/orders</c>, up to 1,000 from the batch endpoint or the import
+/// — and for each: finds or creates the customer, records a share code's touch, credits the owner as of placedAt,
+/// computes the commission by the rules in force then and posts it to the ledger as Pending.
+/// <para>Idempotent by (channel, external number): the same key and body returns the first answer, the same key with
+/// another body is a conflict. Bad items are rejected alone, naming the field. The valid items are written in one
+/// transaction; if that fails (another writer got there first), the batch is replayed item by item inside one
+/// transaction with a savepoint per item, so a failing item is rolled back alone and reported.</para></summary>
+public static class IngestOrders
+{
+    public const int MaxBatch = 1000;
+
+    public sealed record LineRequest(string? Sku, string? Name, string? Category, int? Quantity, decimal? UnitPrice, decimal? Discount);
+
+    public sealed record CustomerRequest(Guid? Id, string? Phone, string? UnionId, string? Name);
+
+    public sealed record OrderRequest(
+        string? Channel, string? ExternalNo, Guid? StoreId, string? StoreCode, CustomerRequest? Customer, string? ReferralCode,
+        IReadOnlyList<LineRequest>? Lines, decimal? OrderDiscount, decimal? Shipping, decimal? Tax, decimal? Paid,
+        DateTimeOffset? PlacedAt, DateTimeOffset? PaidAt, bool? Promotion);
+
+    /// <summary>How the import differs from the API: it may create unknown stores (by code) and products.</summary>
+    public sealed record Options(bool CreateMissing = false, string? StoreRegionCode = null);
+
+    public enum ItemStatus { Created, Replayed, Invalid, NotFound, Conflict }
+
+    public sealed record ItemResult(int Index, ItemStatus Status, Guid? OrderId, string? Detail, IReadOnlyDictionary<string, string[]>? Errors)
+    {
+        public bool Ok => Status is ItemStatus.Created or ItemStatus.Replayed;
+    }
+
+    private const int MaxAttempts = 5;
+    private static readonly JsonSerializerOptions HashJson = new(JsonSerializerDefaults.Web);
+
+    public sealed class Handler(GuidelinkDb db, ActorContext actors, PiiProtector pii, TimeProvider clock)
+    {
+        public async Task<IReadOnlyList<ItemResult>> HandleAsync(IReadOnlyList<OrderRequest> requests, Options? options, CancellationToken ct)
+        {
+            options ??= new Options();
+            var results = new ItemResult?[requests.Count];
+            var parsed = new List<Parsed>();
+            for (var i = 0; i < requests.Count; i++)
+            {
+                var outcome = Parse(requests[i], i);
+                if (outcome.Errors is { } errors) results[i] = new ItemResult(i, ItemStatus.Invalid, null, "One or more fields are invalid.", errors);
+                else parsed.Add(outcome.Order!);
+            }
+
+            if (parsed.Count > 0)
+            {
+                var ledger = new LedgerBook(db);
+                // Fast path: every item decided against one read of the state and written in one SaveChanges.
+                var context = await Context.LoadAsync(db, parsed, ct);
+                var outcomes = new List<ItemResult>();
+                foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct));
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                    foreach (var r in outcomes) results[r.Index] = r;
+                }
+                catch (DbUpdateException)
+                {
+                    // Someone else wrote one of these orders, customers or chain heads meanwhile: redo item by item.
+                    db.ChangeTracker.Clear();
+                    foreach (var r in await OneByOneAsync(parsed, options, ct)) results[r.Index] = r;
+                }
+            }
+            return results.Select(r => r!).ToList();
+        }
+
+        private async Task<List<ItemResult>> OneByOneAsync(List<Parsed> parsed, Options options, CancellationToken ct)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var results = new List<ItemResult>();
+                try
+                {
+                    await using var tx = await db.Database.BeginTransactionAsync(ct);
+                    foreach (var p in parsed)
+                    {
+                        await tx.CreateSavepointAsync("item", ct);
+                        var ledger = new LedgerBook(db);
+                        var context = await Context.LoadAsync(db, [p], ct);
+                        var result = await ProcessAsync(p, context, ledger, options, ct);
+                        try
+                        {
+                            await db.SaveChangesAsync(ct);
+                            await tx.ReleaseSavepointAsync("item", ct);
+                        }
+                        catch (DbUpdateException ex) when (!IsBusy(ex))
+                        {
+                            await tx.RollbackToSavepointAsync("item", ct);
+                            result = new ItemResult(p.Index, ItemStatus.Conflict, null,
+                                "The order could not be written because another request changed the same records at the same moment; send it again.", null);
+                        }
+                        db.ChangeTracker.Clear();
+                        results.Add(result);
+                    }
+                    await tx.CommitAsync(ct);
+                    return results;
+                }
+                catch (DbUpdateException ex) when (attempt < MaxAttempts && IsBusy(ex))
+                {
+                    db.ChangeTracker.Clear();
+                    await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
+                }
+            }
+        }
+
+        private static bool IsBusy(DbUpdateException ex) => ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
+
+        private async Task<ItemResult> ProcessAsync(Parsed p, Context context, LedgerBook ledger, Options options, CancellationToken ct)
+        {
+            var tenant = db.TenantContext.Required;
+            var now = clock.GetUtcNow();
+
+            // Idempotency: the first answer for the same key and body; a conflict for another body.
+            if (context.OrdersByKey.TryGetValue((p.Channel, p.ExternalNo), out var existing))
+                return existing.RequestHash == p.Hash
+                    ? new ItemResult(p.Index, ItemStatus.Replayed, existing.Id, null, null)
+                    : new ItemResult(p.Index, ItemStatus.Conflict, existing.Id,
+                        $"Order {p.Channel}/{p.ExternalNo} was already received with a different body.", null);
+
+            var store = p.Request.StoreId is { } sid ? context.Stores.GetValueOrDefault(sid)
+                : context.StoresByCode.GetValueOrDefault(p.Request.StoreCode!.Trim());
+            if (store is null && options.CreateMissing && p.Request.StoreCode is { Length: > 0 } newCode && context.DefaultRegion is { } region)
+            {
+                store = Store.Create(tenant, region, newCode.Trim(), newCode.Trim(), null, null, null, now);
+                db.Stores.Add(store);
+                context.AddStore(store);
+            }
+            if (store is null) return Invalid(p, p.Request.StoreId is null ? "storeCode" : "storeId", "does not name a store of this brand.");
+
+            var errors = new FieldErrors();
+            for (var i = 0; i < p.Lines.Count; i++)
+            {
+                var line = p.Lines[i];
+                if (!context.Categories.Contains(line.Category))
+                {
+                    if (options.CreateMissing) { db.Categories.Add(Category.Create(tenant, line.Category, line.Category)); context.Categories.Add(line.Category); }
+                    else errors.Add($"lines[{i}].category", $"'{line.Category}' is not a category of this brand.");
+                }
+                if (!context.Products.Contains(line.Sku) && !errors.Any)
+                {
+                    db.Products.Add(Product.Create(tenant, line.Sku, line.Name, line.Category));
+                    context.Products.Add(line.Sku);
+                }
+            }
+            if (errors.Any) return new ItemResult(p.Index, ItemStatus.Invalid, null, "One or more fields are invalid.", errors.ToDictionary());
+
+            // The customer: named by id, found by phone or union id, created in the store's pool, or anonymous.
+            Customer? customer = null;
+            var newCustomer = false;
+            if (p.Request.Customer?.Id is { } cid)
+            {
+                customer = context.CustomerById(new CustomerId(cid));
+                if (customer is null) return new ItemResult(p.Index, ItemStatus.NotFound, null, $"Customer {cid} not found.", null);
+            }
+            else if (p.PhoneHash is not null || p.UnionId is not null)
+            {
+                customer = context.CustomerByIdentity(p.PhoneHash, p.UnionId);
+                if (customer is null)
+                {
+                    customer = Customer.Create(tenant, store.Id, now);
+                    if (p.Phone is not null) customer.SetPhone(p.PhoneHash!, pii.Protect(p.Phone), PhoneNumber.Mask(p.Phone));
+                    customer.SetWeChat(p.UnionId, null);
+                    customer.UpdateProfile(p.Request.Customer?.Name, Gender.Unknown, null);
+                    db.Customers.Add(customer);
+                    context.AddCustomer(customer);
+                    newCustomer = true;
+                }
+            }
+
+            var order = Order.Create(tenant, p.Channel, p.ExternalNo, p.Hash, store.Id, store.RegionId, customer?.Id, p.PlacedAt, p.PaidAt, now);
+
+            // A share code on the order is a touch first (it may make an owner, if the policy lets it), then the credit.
+            string? code = null;
+            if (p.Request.ReferralCode is { Length: > 0 } rawCode)
+            {
+                var entry = context.Codes.GetValueOrDefault(ReferralCode.Normalize(rawCode));
+                if (entry is null || entry.DisabledAt is not null)
+                    return new ItemResult(p.Index, ItemStatus.NotFound, null, $"Referral code '{rawCode}' is not known.", null);
+                code = entry.Code;
+                if (customer is not null) RecordCodeTouch(customer, entry, store.Id, p.PlacedAt, now, context);
+            }
+
+            var credit = customer is null ? null : context.OwnerAt(customer.Id, p.PlacedAt);
+            var firstOrder = customer is not null && context.IsFirstOrder(customer.Id, p.PlacedAt);
+            var note = customer is null ? "anonymous sale: counts for the store, no personal commission"
+                : credit is null ? (newCustomer ? "new customer without a code: in the store pool, no personal commission" : "customer in the store pool at placedAt: counts for the store, no personal commission")
+                : $"credited to the customer's owner at placedAt ({credit.Value.Kind})";
+            order.CreditTo(credit, note, firstOrder);
+            order.SetAmounts(p.Goods, p.LineDiscount, p.OrderDiscount, p.Shipping, p.Tax, p.Paid, p.Promotion, code);
+            if (p.Channel == OrderChannel.Pos) order.StartReturnWindowAtPayment(context.Settings.ReturnWindow);
+
+            var spread = DiscountSpread.Spread(p.Lines.Select(l => l.Quantity * l.UnitPrice - l.Discount).ToList(), p.OrderDiscount);
+            for (var i = 0; i < p.Lines.Count; i++)
+            {
+                var l = p.Lines[i];
+                order.Lines.Add(OrderLine.Create(tenant, order.Id, i + 1, l.Sku, l.Name, l.Category, l.Quantity, l.UnitPrice, l.Discount, spread[i]));
+            }
+            db.Orders.Add(order);
+            if (customer is not null) context.RecordOrder(customer.Id, p.PlacedAt);
+            context.OrdersByKey[(p.Channel, p.ExternalNo)] = order;
+
+            var commission = await CreditCommissionAsync(order, credit, customer, context, ct);
+            if (commission.Count > 0)
+            {
+                var movements = commission.Select(c => new Movement(c.Holder, LedgerBucket.Pending, c.AmountFen, c.Kind == CommissionLineKind.Bounty ? "bounty" : "commission", c.Id)).ToList();
+                movements.Add(new Movement(Earner.Brand, LedgerBucket.CommissionExpense, -commission.Sum(c => c.AmountFen), "commission"));
+                await ledger.PostAsync($"accrual:{order.Id}", "Accrual", order.Id, p.PlacedAt, now, movements, ct);
+            }
+            return new ItemResult(p.Index, ItemStatus.Created, order.Id, null, null);
+        }
+
+        /// <summary>The order's commission lines by the rules in force at placedAt: the owner's part of each line, the
+        /// store's and region's parts of a split, and the new-customer bounty.</summary>
+        private async Task<List<CommissionLine>> CreditCommissionAsync(Order order, Owner? credit, Customer? customer, Context context, CancellationToken ct)
+        {
+            var lines = new List<CommissionLine>();
+            if (credit is not { } owner) return lines;
+            var tenant = order.TenantId;
+            var rules = context.Rules;
+            var mtd = rules.Any(r => r.Tiers.Count > 0) ? await context.MonthToDateAsync(db, owner, order.PlacedAt, ct) : 0;
+            var input = new CommissionOrder(
+                order.Lines.Select(l => new CommissionLineInput(l.Sku, l.Category, l.Quantity, l.UnitPriceFen, l.LineDiscountFen, l.PaidFen)).ToList(),
+                order.IsPromotion, owner.Kind, order.StoreId, order.RegionId, order.PlacedAt, mtd);
+            var result = CommissionCalculator.ForOrder(input, rules);
+            context.AddMonthSale(owner, order.PlacedAt, order.PaidFen - order.ShippingFen - order.TaxFen);
+            var earner = Earner.KindOf(owner.Kind);
+            foreach (var l in result.Lines)
+            {
+                if (l.Outcome != CommissionOutcome.Pays || l.RuleId is null) continue;
+                var rate = l.RateKind switch
+                {
+                    RateKind.BasisPoints => CommissionCalculator.Percent(l.BasisPoints ?? 0),
+                    RateKind.FixedPerUnit => $"{OrderMoney.Show(l.FixedFen ?? 0)}/unit",
+                    RateKind.FixedPerOrder => $"{OrderMoney.Show(l.FixedFen ?? 0)}/order",
+                    _ => "",
+                };
+                var tier = l.Tier is { } t ? $"MTD ≥ {OrderMoney.Show(t.MonthToDateGmvFen)}: {CommissionCalculator.Percent(t.BasisPoints)}" : null;
+                var ruleName = context.RuleName(l.RuleId.Value);
+                lines.Add(CommissionLine.Create(tenant, order.Id, l.LineNumber, CommissionLineKind.Sale, earner, owner.Id, l.RuleId, l.RuleVersion, ruleName,
+                    rate, tier, l.BaseFen, l.OwnerFen, order.PlacedAt, Cut(l.ExplanationZh), Cut(l.ExplanationEn)));
+                if (l.StoreFen != 0)
+                    lines.Add(CommissionLine.Create(tenant, order.Id, l.LineNumber, CommissionLineKind.StoreShare, EarnerKind.Store, order.StoreId.Value,
+                        l.RuleId, l.RuleVersion, ruleName, rate, null, l.BaseFen, l.StoreFen, order.PlacedAt, Cut(l.ExplanationZh), Cut(l.ExplanationEn)));
+                if (l.RegionFen != 0 && order.RegionId is { } region)
+                    lines.Add(CommissionLine.Create(tenant, order.Id, l.LineNumber, CommissionLineKind.RegionShare, EarnerKind.Region, region.Value,
+                        l.RuleId, l.RuleVersion, ruleName, rate, null, l.BaseFen, l.RegionFen, order.PlacedAt, Cut(l.ExplanationZh), Cut(l.ExplanationEn)));
+            }
+
+            if (context.Settings.NewCustomerBountyFen > 0 && customer is not null && order.IsFirstOrder)
+            {
+                var paidToday = await context.BountyPaidOnDayAsync(db, owner, order.PlacedAt, ct);
+                var decision = NewCustomerBounty.Decide(new BountyRequest(true, owner, context.FirstToucher(customer.Id),
+                    context.Settings.NewCustomerBountyFen, context.Settings.BountyDailyCapFen, paidToday));
+                if (decision.Pays)
+                {
+                    lines.Add(CommissionLine.Create(tenant, order.Id, 0, CommissionLineKind.Bounty, earner, owner.Id, null, null, "new-customer bounty",
+                        "bounty", null, 0, decision.AmountFen, order.PlacedAt, Cut(decision.ExplanationZh), Cut(decision.ExplanationEn)));
+                    context.AddBounty(owner, order.PlacedAt, decision.AmountFen);
+                }
+                else order.CreditTo(credit, $"{order.CreditNote}; no bounty: {decision.Reason}", order.IsFirstOrder);
+            }
+            lines.RemoveAll(l => l.AmountFen == 0);
+            db.CommissionLines.AddRange(lines);
+            return lines;
+        }
+
+        private static string Cut(string s) => s.Length > 500 ? s[..500] : s;
+
+        /// <summary>The order's share code as a touch, decided by the attribution policy as of placedAt.</summary>
+        private void RecordCodeTouch(Customer customer, ReferralCode code, StoreId store, DateTimeOffset at, DateTimeOffset now, Context context)
+        {
+            var tenant = customer.TenantId;
+            var owner = code.Owner;
+            var active = context.IsActive(owner);
+            var policy = context.PolicyAt(at);
+            var previous = customer.Owner;
+            var verdict = AttributionRules.Decide(previous, customer.ProtectedUntil, new Claim(owner, active, false, at), policy);
+            if (verdict.Owner != previous) customer.AssignOwner(verdict.Owner, at, verdict.ProtectedUntil);
+            else if (verdict.Renewed) customer.RenewProtection(verdict.ProtectedUntil!.Value);
+            else customer.Touched();
+            var touch = Touch.Create(tenant, customer.Id, owner, code.Code, code.Campaign, TouchChannel.ShareLink, TouchMethod.Link, store, at, now,
+                actors.Current?.Name ?? "system", null, null);
+            var decision = AttributionDecision.Create(tenant, customer.Id, touch.Id, at, now, previous, verdict.Owner,
+                verdict.Owner == owner ? null : owner, policy.Version, verdict.Reason, customer.ProtectedUntil, "share code on an order");
+            db.Touches.Add(touch);
+            db.AttributionDecisions.Add(decision);
+            context.AddDecision(customer.Id, decision);
+        }
+
+        private static ItemResult Invalid(Parsed p, string field, string message) =>
+            new(p.Index, ItemStatus.Invalid, null, "One or more fields are invalid.", new Dictionary<string, string[]> { [field] = [message] });
+
+        private (Parsed? Order, IReadOnlyDictionary<string, string[]>? Errors) Parse(OrderRequest r, int index)
+        {
+            var errors = new FieldErrors();
+            if (!Enum.TryParse<OrderChannel>(r.Channel, true, out var channel) || !Enum.IsDefined(channel))
+                errors.Add("channel", $"must be one of {string.Join(", ", Enum.GetNames<OrderChannel>())}.");
+            errors.Required("externalNo", r.ExternalNo, 64);
+            if (r.StoreId is null && string.IsNullOrWhiteSpace(r.StoreCode)) errors.Add("storeId", "is required (or storeCode).");
+
+            string? phone = null, phoneHash = null;
+            if (r.Customer?.Phone is { Length: > 0 } rawPhone)
+            {
+                if (PhoneNumber.TryNormalize(rawPhone, out phone!)) phoneHash = pii.LookupHash(phone);
+                else errors.Add("customer.phone", "is not a valid mainland China mobile number.");
+            }
+            var unionId = string.IsNullOrWhiteSpace(r.Customer?.UnionId) ? null : r.Customer!.UnionId!.Trim();
+            if (unionId is { Length: > 64 }) errors.Add("customer.unionId", "must be at most 64 characters.");
+
+            long Fen(decimal? value, string field, bool required = false)
+            {
+                if (value is not { } v) { if (required) errors.Add(field, "is required."); return 0; }
+                if (v < 0) { errors.Add(field, "cannot be negative."); return 0; }
+                if (!OrderMoney.TryToFen(v, out var fen)) { errors.Add(field, "has more than 2 decimals."); return 0; }
+                return fen;
+            }
+
+            var lines = new List<ParsedLine>();
+            if (r.Lines is not { Count: > 0 }) errors.Add("lines", "an order needs at least one line.");
+            else if (r.Lines.Count > 500) errors.Add("lines", "at most 500 lines per order.");
+            else
+                for (var i = 0; i < r.Lines.Count; i++)
+                {
+                    var l = r.Lines[i];
+                    var f = $"lines[{i}]";
+                    errors.Required($"{f}.sku", l.Sku, 40).Optional($"{f}.name", l.Name, 200).Required($"{f}.category", l.Category, 40);
+                    if (l.Quantity is not { } qty || qty <= 0) { errors.Add($"{f}.quantity", "must be 1 or more."); qty = 0; }
+                    var unit = Fen(l.UnitPrice, $"{f}.unitPrice", required: true);
+                    var discount = Fen(l.Discount, $"{f}.discount");
+                    if (discount > qty * unit) errors.Add($"{f}.discount", "cannot exceed the line amount.");
+                    lines.Add(new ParsedLine(l.Sku?.Trim() ?? "", string.IsNullOrWhiteSpace(l.Name) ? l.Sku?.Trim() ?? "" : l.Name.Trim(), l.Category?.Trim() ?? "", qty, unit, discount));
+                }
+            var orderDiscount = Fen(r.OrderDiscount, "orderDiscount");
+            var shipping = Fen(r.Shipping, "shipping");
+            var tax = Fen(r.Tax, "tax");
+            var paid = Fen(r.Paid, "paid", required: true);
+            var goods = lines.Sum(l => (long)l.Quantity * l.UnitPrice);
+            var lineDiscount = lines.Sum(l => l.Discount);
+            if (orderDiscount > goods - lineDiscount) errors.Add("orderDiscount", "cannot exceed the lines' total after their own discounts.");
+            var now = clock.GetUtcNow();
+            var paidAt = r.PaidAt ?? r.PlacedAt ?? now;
+            var placedAt = r.PlacedAt ?? paidAt;
+            if (placedAt > now + TimeSpan.FromMinutes(5)) errors.Add("placedAt", "cannot be in the future.");
+            if (paidAt > now + TimeSpan.FromMinutes(5)) errors.Add("paidAt", "cannot be in the future.");
+            if (!errors.Any && paid != goods - lineDiscount - orderDiscount + shipping + tax)
+                errors.Add("paid", $"is {OrderMoney.Show(paid)} but the lines total − discounts + shipping + tax is {OrderMoney.Show(goods - lineDiscount - orderDiscount + shipping + tax)}.");
+            if (errors.Any) return (null, errors.ToDictionary());
+
+            return (new Parsed(index, r, channel, r.ExternalNo!.Trim(), HashOf(r), lines, goods, lineDiscount, orderDiscount, shipping, tax, paid,
+                LedgerBook.Truncate(placedAt), LedgerBook.Truncate(paidAt), r.Promotion ?? false, phone, phoneHash, unionId), null);
+        }
+
+        private static string HashOf(OrderRequest r) =>
+            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(r, HashJson))));
+    }
+
+    private sealed record ParsedLine(string Sku, string Name, string Category, int Quantity, long UnitPrice, long Discount);
+
+    private sealed record Parsed(int Index, OrderRequest Request, OrderChannel Channel, string ExternalNo, string Hash, List<ParsedLine> Lines,
+        long Goods, long LineDiscount, long OrderDiscount, long Shipping, long Tax, long Paid, DateTimeOffset PlacedAt, DateTimeOffset PaidAt,
+        bool Promotion, string? Phone, string? PhoneHash, string? UnionId);
+
+    /// <summary>What a batch needs to know, read with a few set-based queries before any item is decided, and kept
+    /// up to date in memory as items are added (two orders of one customer in one batch see each other).</summary>
+    private sealed class Context
+    {
+        public Dictionary<Guid, Store> Stores { get; } = [];
+        public Dictionary<string, Store> StoresByCode { get; } = new(StringComparer.Ordinal);
+        public RegionId? DefaultRegion { get; private set; }
+        public HashSet<string> Categories { get; private set; } = new(StringComparer.Ordinal);
+        public HashSet<string> Products { get; private set; } = new(StringComparer.Ordinal);
+        public Dictionary<(OrderChannel, string), Order> OrdersByKey { get; } = [];
+        public Dictionary<string, ReferralCode> Codes { get; private set; } = new(StringComparer.Ordinal);
+        public List<CommissionRule> Rules { get; private set; } = [];
+        public CommissionSettings Settings { get; private set; } = default!;
+        private Dictionary<Guid, string> _ruleNames = [];
+        private List<AttributionPolicy> _policies = [];
+        private readonly Dictionary<CustomerId, Customer> _customers = [];
+        private readonly Dictionary<string, Customer> _byPhone = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Customer> _byUnion = new(StringComparer.Ordinal);
+        private readonly Dictionary<CustomerId, List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner)>> _decisions = [];
+        private readonly Dictionary<CustomerId, List<DateTimeOffset>> _orders = [];
+        private readonly Dictionary<CustomerId, Owner?> _firstToucher = [];
+        private readonly Dictionary<Guid, bool> _active = [];
+        private readonly Dictionary<(Guid, DateOnly), long> _bounty = [];
+        private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _monthSales = [];
+        private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _batchSales = [];
+        private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+
+        public static async Task<Context> LoadAsync(GuidelinkDb db, List<Parsed> items, CancellationToken ct)
+        {
+            var c = new Context();
+            var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == db.TenantContext.Required, ct);
+            c._zone = TimeZoneInfo.FindSystemTimeZoneById(tenant.TimeZone);
+            foreach (var s in await db.Stores.ToListAsync(ct)) c.AddStore(s);
+            c.DefaultRegion = await db.Regions.OrderBy(r => r.Code).Select(r => (RegionId?)r.Id).FirstOrDefaultAsync(ct);
+            c.Categories = (await db.Categories.Select(x => x.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            var skus = items.SelectMany(i => i.Lines.Select(l => l.Sku)).Distinct().ToList();
+            foreach (var chunk in skus.Chunk(500))
+                c.Products.UnionWith(await db.Products.Where(p => chunk.Contains(p.Sku)).Select(p => p.Sku).ToListAsync(ct));
+
+            var numbers = items.Select(i => i.ExternalNo).Distinct().ToList();
+            foreach (var chunk in numbers.Chunk(500))
+                foreach (var o in await db.Orders.Where(o => chunk.Contains(o.ExternalNo)).ToListAsync(ct))
+                    c.OrdersByKey[(o.Channel, o.ExternalNo)] = o;
+
+            var codes = items.Where(i => i.Request.ReferralCode is { Length: > 0 }).Select(i => ReferralCode.Normalize(i.Request.ReferralCode!)).Distinct().ToList();
+            if (codes.Count > 0) c.Codes = await db.ReferralCodes.Where(r => codes.Contains(r.Code)).ToDictionaryAsync(r => r.Code, StringComparer.Ordinal, ct);
+
+            var ids = items.Where(i => i.Request.Customer?.Id is not null).Select(i => new CustomerId(i.Request.Customer!.Id!.Value)).Distinct().ToList();
+            var hashes = items.Where(i => i.PhoneHash is not null).Select(i => i.PhoneHash!).Distinct().ToList();
+            var unions = items.Where(i => i.UnionId is not null).Select(i => i.UnionId!).Distinct().ToList();
+            foreach (var chunk in ids.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.Id)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in hashes.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.PhoneHash!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in unions.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.UnionId!)).ToListAsync(ct)) c.AddCustomer(x);
+
+            var known = c._customers.Keys.ToList();
+            foreach (var chunk in known.Chunk(500))
+            {
+                foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => chunk.Contains(d.CustomerId))
+                             .Select(d => new { d.CustomerId, d.DecidedAt, d.RecordedAt, d.NewOwnerKind, d.NewOwnerId }).ToListAsync(ct))
+                    c.Decisions(d.CustomerId).Add((d.DecidedAt, d.RecordedAt, d.NewOwnerKind is { } k && d.NewOwnerId is { } oid ? new Owner(k, oid) : null));
+                foreach (var o in await db.Orders.AsNoTracking().Where(o => chunk.Contains(o.CustomerId!.Value)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
+                    c.RecordOrder(o.CustomerId!.Value, o.PlacedAt);
+                foreach (var t in await db.Touches.AsNoTracking().Where(t => chunk.Contains(t.CustomerId)).OrderBy(t => t.OccurredAt).ThenBy(t => t.RecordedAt)
+                             .Select(t => new { t.CustomerId, t.ToucherKind, t.ToucherId }).ToListAsync(ct))
+                    c._firstToucher.TryAdd(t.CustomerId, t.ToucherKind is { } k && t.ToucherId is { } tid ? new Owner(k, tid) : null);
+            }
+
+            var owners = c.Codes.Values.Select(r => r.OwnerId).ToList();
+            if (owners.Count > 0)
+            {
+                foreach (var p in await db.Partners.Where(p => owners.Contains(p.Id.Value)).Select(p => new { p.Id, p.Status }).ToListAsync(ct))
+                    c._active[p.Id.Value] = p.Status == PartnerStatus.Active;
+                foreach (var s in await db.Staff.Where(s => owners.Contains(s.Id.Value)).Select(s => new { s.Id, s.Status }).ToListAsync(ct))
+                    c._active[s.Id.Value] = s.Status == StaffStatus.Active;
+            }
+
+            c._policies = await db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToListAsync(ct);
+            c.Rules = await RuleDefinition.AllVersionsAsync(db, ct);
+            c._ruleNames = c.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.Version).First().Name);
+            c.Settings = await db.CommissionSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? CommissionSettings.Default(db.TenantContext.Required);
+            return c;
+        }
+
+        public void AddStore(Store s)
+        {
+            Stores[s.Id.Value] = s;
+            StoresByCode[s.Code] = s;
+        }
+
+        public void AddCustomer(Customer x)
+        {
+            _customers[x.Id] = x;
+            if (x.PhoneHash is not null) _byPhone[x.PhoneHash] = x;
+            if (x.UnionId is not null) _byUnion[x.UnionId] = x;
+        }
+
+        public Customer? CustomerById(CustomerId id) => _customers.GetValueOrDefault(id);
+
+        public Customer? CustomerByIdentity(string? phoneHash, string? unionId) =>
+            (phoneHash is not null ? _byPhone.GetValueOrDefault(phoneHash) : null) ?? (unionId is not null ? _byUnion.GetValueOrDefault(unionId) : null);
+
+        private List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner)> Decisions(CustomerId id) =>
+            _decisions.TryGetValue(id, out var list) ? list : _decisions[id] = [];
+
+        public void AddDecision(CustomerId id, AttributionDecision d) => Decisions(id).Add((d.DecidedAt, d.RecordedAt, d.NewOwner));
+
+        /// <summary>The owner at <paramref name="at"/>: the latest decision made at or before it (none: the pool).</summary>
+        public Owner? OwnerAt(CustomerId id, DateTimeOffset at) =>
+            Decisions(id).Where(d => d.At <= at).OrderBy(d => d.At).ThenBy(d => d.Recorded).Select(d => d.Owner).LastOrDefault();
+
+        public Owner? FirstToucher(CustomerId id) => _firstToucher.GetValueOrDefault(id);
+
+        public void RecordOrder(CustomerId id, DateTimeOffset placedAt)
+        {
+            if (!_orders.TryGetValue(id, out var list)) _orders[id] = list = [];
+            list.Add(placedAt);
+        }
+
+        public bool IsFirstOrder(CustomerId id, DateTimeOffset placedAt) => !_orders.TryGetValue(id, out var list) || list.All(t => t >= placedAt);
+
+        public bool IsActive(Owner owner) => _active.GetValueOrDefault(owner.Id);
+
+        public AttributionPolicy PolicyAt(DateTimeOffset at) =>
+            _policies.LastOrDefault(p => p.EffectiveFrom <= at) ?? AttributionPolicy.Default(Settings.TenantId);
+
+        public string? RuleName(Guid id) => _ruleNames.GetValueOrDefault(id);
+
+        /// <summary>The owner's credited GMV in the brand-time month of <paramref name="at"/>, before it, net of the
+        /// refunds known then. Read once per owner and month, then kept up to date as the batch credits orders.</summary>
+        public async Task<long> MonthToDateAsync(GuidelinkDb db, Owner owner, DateTimeOffset at, CancellationToken ct)
+        {
+            var (start, end) = BrandCalendar.MonthWindow(at, _zone);
+            var local = TimeZoneInfo.ConvertTime(at, _zone);
+            var key = (owner.Id, local.Year, local.Month);
+            if (!_monthSales.TryGetValue(key, out var sales))
+            {
+                var rows = await db.Orders.AsNoTracking()
+                    .Where(o => o.CreditId == owner.Id && o.PlacedAt >= start && o.PlacedAt < end)
+                    .Select(o => new { o.Id, o.PlacedAt, Goods = o.PaidFen - o.ShippingFen - o.TaxFen })
+                    .ToListAsync(ct);
+                var orderIds = rows.Select(r => r.Id).ToList();
+                var refunds = await db.OrderEvents.AsNoTracking()
+                    .Where(e => e.Kind == OrderEventKind.Refunded && orderIds.Contains(e.OrderId))
+                    .Select(e => new { e.OrderId, e.At, e.AmountFen }).ToListAsync(ct);
+                sales = rows.Select(r => (r.PlacedAt, r.Goods)).Concat(refunds.Select(r => (r.At, -r.AmountFen))).ToList();
+                _monthSales[key] = sales;
+            }
+            var inBatch = _batchSales.TryGetValue(key, out var added) ? added : [];
+            return sales.Concat(inBatch).Where(s => s.At < at).Sum(s => s.Net);
+        }
+
+        /// <summary>Orders credited by this batch (not yet in the database) count for the later orders' tiers.</summary>
+        public void AddMonthSale(Owner owner, DateTimeOffset at, long net)
+        {
+            var local = TimeZoneInfo.ConvertTime(at, _zone);
+            var key = (owner.Id, local.Year, local.Month);
+            if (!_batchSales.TryGetValue(key, out var list)) _batchSales[key] = list = [];
+            list.Add((at, net));
+        }
+
+        public async Task<long> BountyPaidOnDayAsync(GuidelinkDb db, Owner owner, DateTimeOffset at, CancellationToken ct)
+        {
+            var day = BrandCalendar.DayOf(at, _zone);
+            if (!_bounty.TryGetValue((owner.Id, day), out var paid))
+            {
+                var (start, end) = BrandCalendar.DayWindow(at, _zone);
+                paid = await db.CommissionLines.AsNoTracking()
+                    .Where(c => c.EarnerId == owner.Id && c.Kind == CommissionLineKind.Bounty && c.PlacedAt >= start && c.PlacedAt < end)
+                    .SumAsync(c => c.AmountFen, ct);
+                _bounty[(owner.Id, day)] = paid;
+            }
+            return paid;
+        }
+
+        public void AddBounty(Owner owner, DateTimeOffset at, long fen)
+        {
+            var day = BrandCalendar.DayOf(at, _zone);
+            _bounty[(owner.Id, day)] = _bounty.GetValueOrDefault((owner.Id, day)) + fen;
+        }
+    }
+}
