@@ -150,63 +150,70 @@ public static class CommissionCalculator
     private static LineCommission Pays(CommissionLineInput line, int number, CommissionRule rule, long monthToDateGmvFen, long perOrderShare)
     {
         var head = Head(line, number);
-        var ruleEn = $"rule \"{rule.Name}\" v{rule.Version} ({ScopeEn(rule.Scope.Level)})";
-        var ruleZh = $"规则「{rule.Name}」第{rule.Version}版（{ScopeZh(rule.Scope.Level)}）";
-        var paid = new Money(line.PaidFen);
-
-        switch (rule.Rate.Kind)
+        var ruleText = (Zh: $"规则「{rule.Name}」第{rule.Version}版（{ScopeZh(rule.Scope.Level)}）", En: $"rule \"{rule.Name}\" v{rule.Version} ({ScopeEn(rule.Scope.Level)})");
+        return rule.Rate.Kind switch
         {
-            case RateKind.FixedPerUnit:
-            {
-                var perUnit = rule.Rate.FixedFenPerUnit!.Value;
-                // Multiplied by the quantity once; there is nothing to round.
-                var amount = checked(perUnit * line.Quantity);
-                return new LineCommission(number, CommissionOutcome.Pays, rule.Id, rule.Version, RateKind.FixedPerUnit, null, perUnit, null,
-                    line.PaidFen, amount, 0, 0, null,
-                    $"{head.Zh}：每件 {new Money(perUnit)} × {line.Quantity} 件 = {new Money(amount)}，{ruleZh}。",
-                    $"{head.En}: {new Money(perUnit)} per unit × {line.Quantity} = {new Money(amount)}, {ruleEn}.");
-            }
-            case RateKind.FixedPerOrder:
-            {
-                var whole = rule.Rate.FixedFenPerOrder!.Value;
-                return new LineCommission(number, CommissionOutcome.Pays, rule.Id, rule.Version, RateKind.FixedPerOrder, null, whole, null,
-                    line.PaidFen, perOrderShare, 0, 0, null,
-                    $"{head.Zh}：每单固定 {new Money(whole)}，按实付金额分摊到本规则的各行，本行（实付 {paid}）分得 {new Money(perOrderShare)}，{ruleZh}。",
-                    $"{head.En}: fixed {new Money(whole)} per order, spread over this rule's lines by paid amount; this line (paid {paid}) gets {new Money(perOrderShare)}, {ruleEn}.");
-            }
-            case RateKind.BasisPoints:
-            {
-                var (ownerRate, tier) = rule.OwnerRateFor(monthToDateGmvFen)!.Value;
-                var tierEn = tier is { } t ? $" (tier reached: {new Money(t.MonthToDateGmvFen)} month-to-date; {new Money(monthToDateGmvFen)} before this order)" : "";
-                var tierZh = tier is { } z ? $"（本月此前业绩 {new Money(monthToDateGmvFen)}，达到 {new Money(z.MonthToDateGmvFen)} 档）" : "";
-                // Rounded once, on the line's paid amount: never per unit, never per order.
-                var ownerFen = Rounding.ApplyBasisPoints(paid, ownerRate).Fen;
-                if (rule.Split is not { } split)
-                {
-                    return new LineCommission(number, CommissionOutcome.Pays, rule.Id, rule.Version, RateKind.BasisPoints, ownerRate, null, tier,
-                        line.PaidFen, ownerFen, 0, 0, null,
-                        $"{head.Zh}：实付 {paid} × {Percent(ownerRate)}{tierZh} = {new Money(ownerFen)}，{ruleZh}。",
-                        $"{head.En}: paid {paid} × {Percent(ownerRate)}{tierEn} = {new Money(ownerFen)}, {ruleEn}.");
-                }
+            RateKind.FixedPerUnit => FixedPerUnit(line, number, rule, head, ruleText),
+            RateKind.FixedPerOrder => FixedPerOrder(line, number, rule, perOrderShare, head, ruleText),
+            RateKind.BasisPoints => Percentage(line, number, rule, monthToDateGmvFen, head, ruleText),
+            _ => throw new InvalidOperationException($"Rule \"{rule.Name}\" v{rule.Version} has no single rate."),
+        };
+    }
 
-                // Each level's cumulative amount is rounded once; its part is the difference with the level below,
-                // so the parts add up to the top-rate amount exactly and none is negative (rates only go down).
-                var regionCumulative = Rounding.ApplyBasisPoints(paid, split.RegionBasisPoints).Fen;
-                var storeCumulative = Rounding.ApplyBasisPoints(paid, split.StoreBasisPoints).Fen;
-                var storeFen = storeCumulative - ownerFen;
-                var regionFen = regionCumulative - storeCumulative;
-                var storeRate = split.StoreBasisPoints - ownerRate;
-                var regionRate = split.RegionBasisPoints - split.StoreBasisPoints;
-                return new LineCommission(number, CommissionOutcome.Pays, rule.Id, rule.Version, RateKind.BasisPoints, ownerRate, null, tier,
-                    line.PaidFen, ownerFen, storeFen, regionFen, split,
-                    $"{head.Zh}：实付 {paid} × {Percent(split.RegionBasisPoints)} = {new Money(regionCumulative)}，{ruleZh}；"
-                    + $"分润：本人 {Percent(ownerRate)}{tierZh} = {new Money(ownerFen)}，门店 {Percent(storeRate)} = {new Money(storeFen)}，区域 {Percent(regionRate)} = {new Money(regionFen)}。",
-                    $"{head.En}: paid {paid} × {Percent(split.RegionBasisPoints)} = {new Money(regionCumulative)}, {ruleEn}; "
-                    + $"split: owner {Percent(ownerRate)}{tierEn} = {new Money(ownerFen)}, store {Percent(storeRate)} = {new Money(storeFen)}, region {Percent(regionRate)} = {new Money(regionFen)}.");
-            }
-            default:
-                throw new InvalidOperationException($"Rule \"{rule.Name}\" v{rule.Version} has no single rate.");
+    /// <summary>A fixed amount per unit: replaces the percent, multiplied by the quantity once; nothing to round.</summary>
+    private static LineCommission FixedPerUnit(CommissionLine line, int number, CommissionRule rule, (string Zh, string En) head, (string Zh, string En) ruleText)
+    {
+        var perUnit = rule.Rate.FixedFenPerUnit!.Value;
+        var amount = checked(perUnit * line.Quantity);
+        return new LineCommission(number, CommissionOutcome.Pays, rule.Id, rule.Version, RateKind.FixedPerUnit, null, perUnit, null,
+            line.PaidFen, amount, 0, 0, null,
+            $"{head.Zh}：每件 {new Money(perUnit)} × {line.Quantity} 件 = {new Money(amount)}，{ruleText.Zh}。",
+            $"{head.En}: {new Money(perUnit)} per unit × {line.Quantity} = {new Money(amount)}, {ruleText.En}.");
+    }
+
+    /// <summary>A fixed amount per order: this line's share, already spread over the rule's lines by paid amount.</summary>
+    private static LineCommission FixedPerOrder(CommissionLine line, int number, CommissionRule rule, long share, (string Zh, string En) head, (string Zh, string En) ruleText)
+    {
+        var whole = new Money(rule.Rate.FixedFenPerOrder!.Value);
+        var paid = new Money(line.PaidFen);
+        return new LineCommission(number, CommissionOutcome.Pays, rule.Id, rule.Version, RateKind.FixedPerOrder, null, whole.Fen, null,
+            line.PaidFen, share, 0, 0, null,
+            $"{head.Zh}：每单固定 {whole}，按实付金额分摊到本规则的各行，本行（实付 {paid}）分得 {new Money(share)}，{ruleText.Zh}。",
+            $"{head.En}: fixed {whole} per order, spread over this rule's lines by paid amount; this line (paid {paid}) gets {new Money(share)}, {ruleText.En}.");
+    }
+
+    /// <summary>A percentage of the line's paid amount, the owner's rate from the tier reached, and the split when the rule has one.</summary>
+    private static LineCommission Percentage(CommissionLine line, int number, CommissionRule rule, long monthToDateGmvFen, (string Zh, string En) head, (string Zh, string En) ruleText)
+    {
+        var paid = new Money(line.PaidFen);
+        var (ownerRate, tier) = rule.OwnerRateFor(monthToDateGmvFen)!.Value;
+        var tierEn = tier is { } t ? $" (tier reached: {new Money(t.MonthToDateGmvFen)} month-to-date; {new Money(monthToDateGmvFen)} before this order)" : "";
+        var tierZh = tier is { } z ? $"（本月此前业绩 {new Money(monthToDateGmvFen)}，达到 {new Money(z.MonthToDateGmvFen)} 档）" : "";
+        // Rounded once, on the line's paid amount: never per unit, never per order.
+        var ownerFen = Rounding.ApplyBasisPoints(paid, ownerRate).Fen;
+        if (rule.Split is not { } split)
+        {
+            return new LineCommission(number, CommissionOutcome.Pays, rule.Id, rule.Version, RateKind.BasisPoints, ownerRate, null, tier,
+                line.PaidFen, ownerFen, 0, 0, null,
+                $"{head.Zh}：实付 {paid} × {Percent(ownerRate)}{tierZh} = {new Money(ownerFen)}，{ruleText.Zh}。",
+                $"{head.En}: paid {paid} × {Percent(ownerRate)}{tierEn} = {new Money(ownerFen)}, {ruleText.En}.");
         }
+
+        // Each level's cumulative amount is rounded once; its part is the difference with the level below,
+        // so the parts add up to the top-rate amount exactly and none is negative (rates only go down).
+        // Rounding each part's own rate instead could lose or add a fen.
+        var regionCumulative = Rounding.ApplyBasisPoints(paid, split.RegionBasisPoints).Fen;
+        var storeCumulative = Rounding.ApplyBasisPoints(paid, split.StoreBasisPoints).Fen;
+        var storeFen = storeCumulative - ownerFen;
+        var regionFen = regionCumulative - storeCumulative;
+        var storeRate = split.StoreBasisPoints - ownerRate;
+        var regionRate = split.RegionBasisPoints - split.StoreBasisPoints;
+        return new LineCommission(number, CommissionOutcome.Pays, rule.Id, rule.Version, RateKind.BasisPoints, ownerRate, null, tier,
+            line.PaidFen, ownerFen, storeFen, regionFen, split,
+            $"{head.Zh}：实付 {paid} × {Percent(split.RegionBasisPoints)} = {new Money(regionCumulative)}，{ruleText.Zh}；"
+            + $"分润：本人 {Percent(ownerRate)}{tierZh} = {new Money(ownerFen)}，门店 {Percent(storeRate)} = {new Money(storeFen)}，区域 {Percent(regionRate)} = {new Money(regionFen)}。",
+            $"{head.En}: paid {paid} × {Percent(split.RegionBasisPoints)} = {new Money(regionCumulative)}, {ruleText.En}; "
+            + $"split: owner {Percent(ownerRate)}{tierEn} = {new Money(ownerFen)}, store {Percent(storeRate)} = {new Money(storeFen)}, region {Percent(regionRate)} = {new Money(regionFen)}.");
     }
 
     private static LineCommission NoCommission(CommissionLineInput line, int number, RuleChoice choice)
