@@ -161,7 +161,7 @@ public static class CommissionCalculator
     }
 
     /// <summary>A fixed amount per unit: replaces the percent, multiplied by the quantity once; nothing to round.</summary>
-    private static LineCommission FixedPerUnit(CommissionLine line, int number, CommissionRule rule, (string Zh, string En) head, (string Zh, string En) ruleText)
+    private static LineCommission FixedPerUnit(CommissionLineInput line, int number, CommissionRule rule, (string Zh, string En) head, (string Zh, string En) ruleText)
     {
         var perUnit = rule.Rate.FixedFenPerUnit!.Value;
         var amount = checked(perUnit * line.Quantity);
@@ -172,7 +172,7 @@ public static class CommissionCalculator
     }
 
     /// <summary>A fixed amount per order: this line's share, already spread over the rule's lines by paid amount.</summary>
-    private static LineCommission FixedPerOrder(CommissionLine line, int number, CommissionRule rule, long share, (string Zh, string En) head, (string Zh, string En) ruleText)
+    private static LineCommission FixedPerOrder(CommissionLineInput line, int number, CommissionRule rule, long share, (string Zh, string En) head, (string Zh, string En) ruleText)
     {
         var whole = new Money(rule.Rate.FixedFenPerOrder!.Value);
         var paid = new Money(line.PaidFen);
@@ -183,7 +183,7 @@ public static class CommissionCalculator
     }
 
     /// <summary>A percentage of the line's paid amount, the owner's rate from the tier reached, and the split when the rule has one.</summary>
-    private static LineCommission Percentage(CommissionLine line, int number, CommissionRule rule, long monthToDateGmvFen, (string Zh, string En) head, (string Zh, string En) ruleText)
+    private static LineCommission Percentage(CommissionLineInput line, int number, CommissionRule rule, long monthToDateGmvFen, (string Zh, string En) head, (string Zh, string En) ruleText)
     {
         var paid = new Money(line.PaidFen);
         var (ownerRate, tier) = rule.OwnerRateFor(monthToDateGmvFen)!.Value;
