@@ -36,6 +36,7 @@ public static class GuidelinkCore
         services.AddSingleton<Features.Customers.PiiProtector>();
         services.Configure<JobRunnerOptions>(configuration.GetSection("Guidelink:Jobs"));
         services.AddSingleton<JobRunner>();
+        services.AddSingleton<IScheduledJob, Features.Orders.SettleOrders.Job>();
 
         // Use cases follow one convention (a nested Handler class per use-case file); registering them by that
         // convention keeps adding a use case to one file.

@@ -91,6 +91,7 @@ public static class GuidelinkWeb
         app.MapGroup("/api/org").MapOrgEndpoints();
         app.MapGroup("/api/audit").MapAuditEndpoints();
         app.MapConnectEndpoints();
+        app.MapActivateEndpoints();
         app.MapAnalyticsEndpoints();
         app.MapCodeImageEndpoints();
         app.MapConsoleSession();
