@@ -440,7 +440,8 @@ public static class IngestOrders
                 foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => chunk.Contains(d.CustomerId))
                              .Select(d => new { d.CustomerId, d.DecidedAt, d.RecordedAt, d.NewOwnerKind, d.NewOwnerId }).ToListAsync(ct))
                     c.Decisions(d.CustomerId).Add((d.DecidedAt, d.RecordedAt, d.NewOwnerKind is { } k && d.NewOwnerId is { } oid ? new Owner(k, oid) : null));
-                foreach (var o in await db.Orders.AsNoTracking().Where(o => chunk.Contains(o.CustomerId!.Value)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
+                var nullable = chunk.Select(x => (CustomerId?)x).ToList();
+                foreach (var o in await db.Orders.AsNoTracking().Where(o => nullable.Contains(o.CustomerId)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
                     c.RecordOrder(o.CustomerId!.Value, o.PlacedAt);
                 foreach (var t in await db.Touches.AsNoTracking().Where(t => chunk.Contains(t.CustomerId)).OrderBy(t => t.OccurredAt).ThenBy(t => t.RecordedAt)
                              .Select(t => new { t.CustomerId, t.ToucherKind, t.ToucherId }).ToListAsync(ct))
@@ -450,9 +451,11 @@ public static class IngestOrders
             var owners = c.Codes.Values.Select(r => r.OwnerId).ToList();
             if (owners.Count > 0)
             {
-                foreach (var p in await db.Partners.Where(p => owners.Contains(p.Id.Value)).Select(p => new { p.Id, p.Status }).ToListAsync(ct))
+                var partnerIds = owners.Select(o => new PartnerId(o)).ToList();
+                var staffIds = owners.Select(o => new StaffId(o)).ToList();
+                foreach (var p in await db.Partners.Where(p => partnerIds.Contains(p.Id)).Select(p => new { p.Id, p.Status }).ToListAsync(ct))
                     c._active[p.Id.Value] = p.Status == PartnerStatus.Active;
-                foreach (var s in await db.Staff.Where(s => owners.Contains(s.Id.Value)).Select(s => new { s.Id, s.Status }).ToListAsync(ct))
+                foreach (var s in await db.Staff.Where(s => staffIds.Contains(s.Id)).Select(s => new { s.Id, s.Status }).ToListAsync(ct))
                     c._active[s.Id.Value] = s.Status == StaffStatus.Active;
             }
 
