@@ -41,6 +41,7 @@ public static class GuidelinkCli
                 UserCommands.Create(cli),
                 ApiKeyCommands.Create(cli),
                 ImportCommands.Create(cli),
+                SettleCommands.Create(cli),
             };
             var parsed = root.Parse(rest);
             var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
