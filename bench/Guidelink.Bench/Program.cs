@@ -113,12 +113,24 @@ internal sealed class BareHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        // SQLite has one writer: an honest floor queues its writers in process (as SqliteWriteGate does for the product)
+        // instead of letting 64 connections collide on the database lock and sleep in the busy handler. Still one
+        // INSERT per request in its own autocommit transaction — no batching in the floor.
+        var writeGate = new SemaphoreSlim(1, 1);
         app.MapPost("/insert", async (Body body, CancellationToken ct) =>
         {
-            await ExecuteAsync(sqlite, connectionString,
-                "INSERT INTO \"BenchTouches\" VALUES (@t, @id, @phone, @channel, @method, @at)", ct,
-                ("@t", tenant), ("@id", Guid.CreateVersion7().ToString()), ("@phone", body.Phone), ("@channel", body.Channel ?? ""),
-                ("@method", body.Method ?? ""), ("@at", DateTimeOffset.UtcNow.UtcTicks));
+            if (sqlite) await writeGate.WaitAsync(ct);
+            try
+            {
+                await ExecuteAsync(sqlite, connectionString,
+                    "INSERT INTO \"BenchTouches\" VALUES (@t, @id, @phone, @channel, @method, @at)", ct,
+                    ("@t", tenant), ("@id", Guid.CreateVersion7().ToString()), ("@phone", body.Phone), ("@channel", body.Channel ?? ""),
+                    ("@method", body.Method ?? ""), ("@at", DateTimeOffset.UtcNow.UtcTicks));
+            }
+            finally
+            {
+                if (sqlite) writeGate.Release();
+            }
             return Results.Ok();
         });
         await app.StartAsync();
