@@ -39,7 +39,9 @@ public sealed class TouchWriter : IAsyncDisposable
         _pii = pii;
         _clock = clock;
         _logger = logger;
-        _loop = Task.Run(RunAsync);
+        // Its own thread, with synchronous database calls: under load the thread pool's queue is full of request work,
+        // and the one loop that every request waits for should not wait in that queue after each of its round trips.
+        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     private sealed record Pending(Checked Touch, Actor Actor, TaskCompletionSource<Outcome<Response>> Done, CancellationToken RequestAborted);
@@ -54,10 +56,33 @@ public sealed class TouchWriter : IAsyncDisposable
         return await pending.Done.Task;
     }
 
-    private async Task RunAsync()
+    /// <summary>Decides these touches as one batch, as the loop does when they arrive together — for tests, which need
+    /// to know what shares a batch. Runs beside the loop; the caller sees to it that nothing else is queued meanwhile.</summary>
+    internal async Task<IReadOnlyList<Task<Outcome<Response>>>> RecordTogetherAsync(TenantId tenant, IReadOnlyList<(Actor Actor, Request Request)> touches)
+    {
+        var answers = new Task<Outcome<Response>>[touches.Count];
+        var batch = new List<Pending>();
+        for (var i = 0; i < touches.Count; i++)
+        {
+            var errors = new FieldErrors();
+            if (Check(touches[i].Request, _clock.GetUtcNow(), _pii, errors) is not { } touch)
+            {
+                answers[i] = Task.FromResult(errors.ToOutcome<Response>());
+                continue;
+            }
+            var pending = new Pending(touch, touches[i].Actor, new TaskCompletionSource<Outcome<Response>>(TaskCreationOptions.RunContinuationsAsynchronously), default);
+            batch.Add(pending);
+            answers[i] = pending.Done.Task;
+        }
+        await Task.Run(() => Write(tenant, batch));
+        return answers; // each completed: its outcome, or the exception of a touch that failed alone
+
+    }
+
+    private void Run()
     {
         var batch = new List<Pending>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync())
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
             {
@@ -67,24 +92,24 @@ public sealed class TouchWriter : IAsyncDisposable
             }
             // Brands never share a unit of work (query filter and write guard act for one brand).
             foreach (var brand in batch.GroupBy(p => p.Actor.TenantId))
-                await WriteAsync(brand.Key, brand.ToList());
+                Write(brand.Key, brand.ToList());
             batch.Clear();
         }
     }
 
-    private async Task WriteAsync(TenantId tenant, List<Pending> items)
+    private void Write(TenantId tenant, List<Pending> items)
     {
         Outcome<Response>[] outcomes;
         try
         {
-            outcomes = await DecideBatchAsync(tenant, items);
+            outcomes = DecideBatch(tenant, items);
         }
         catch (Exception ex)
         {
             // Nothing of the batch was committed: decide each touch alone, with the handler's retry on races.
             if (_logger.IsEnabled(LogLevel.Information))
                 _logger.LogInformation(ex, "A batch of {Count} touches could not be saved together; deciding them one by one.", items.Count);
-            foreach (var item in items) await DecideAloneAsync(tenant, item);
+            foreach (var item in items) DecideAloneAsync(tenant, item).GetAwaiter().GetResult();
             return;
         }
         for (var i = 0; i < items.Count; i++) items[i].Done.TrySetResult(outcomes[i]);
@@ -108,10 +133,9 @@ public sealed class TouchWriter : IAsyncDisposable
 
     /// <summary>Decides every touch of one brand's batch and saves them in one SaveChanges; the outcome of each, in order.
     /// Throws (having written nothing) when the batch cannot be saved.</summary>
-    private async Task<Outcome<Response>[]> DecideBatchAsync(TenantId tenant, List<Pending> items)
+    private Outcome<Response>[] DecideBatch(TenantId tenant, List<Pending> items)
     {
-        var ct = CancellationToken.None; // once queued, a touch is decided: its caller may have gone, the others have not
-        await using var scope = _scopes.CreateAsyncScope();
+        using var scope = _scopes.CreateScope();
         scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenant);
         // The batch writes nothing audited; each touch records its own actor (EnteredBy) and is decided with it.
         scope.ServiceProvider.GetRequiredService<ActorContext>().Current = Actor.System(tenant, "touch-writer");
@@ -120,7 +144,7 @@ public sealed class TouchWriter : IAsyncDisposable
 
         // Who touched: codes, then the staff and partners they (or staffId) name.
         var codeNames = items.Select(i => i.Touch.Request.Code).OfType<string>().Where(c => c.Length > 0).Select(ReferralCode.Normalize).Distinct().ToList();
-        var codes = codeNames.Count == 0 ? [] : await db.ReferralCodes.AsNoTracking().Where(c => codeNames.Contains(c.Code)).ToDictionaryAsync(c => c.Code, ct);
+        var codes = codeNames.Count == 0 ? [] : db.ReferralCodes.AsNoTracking().Where(c => codeNames.Contains(c.Code)).ToDictionary(c => c.Code);
         var staffIds = new HashSet<StaffId>();
         var partnerIds = new HashSet<PartnerId>();
         foreach (var item in items)
@@ -136,31 +160,31 @@ public sealed class TouchWriter : IAsyncDisposable
             }
             else if (StaffToucherId(request, item.Actor) is { } id && AsActor(item.Actor, id) is null) staffIds.Add(new StaffId(id));
         }
-        var staff = staffIds.Count == 0 ? [] : await db.Staff.AsNoTracking().Include(s => s.Assignments).Where(s => staffIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id.Value, ct);
-        var partners = partnerIds.Count == 0 ? [] : await db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id.Value, ct);
+        var staff = staffIds.Count == 0 ? [] : db.Staff.AsNoTracking().Include(s => s.Assignments).Where(s => staffIds.Contains(s.Id)).ToDictionary(s => s.Id.Value);
+        var partners = partnerIds.Count == 0 ? [] : db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToDictionary(p => p.Id.Value);
         var storeIds = items.Select(i => i.Touch.Request.StoreId).OfType<Guid>().Select(id => new StoreId(id)).Distinct().ToList();
-        var stores = storeIds.Count == 0 ? [] : (await db.Stores.Where(s => storeIds.Contains(s.Id)).Select(s => s.Id).ToListAsync(ct)).ToHashSet();
+        var stores = storeIds.Count == 0 ? [] : db.Stores.Where(s => storeIds.Contains(s.Id)).Select(s => s.Id).ToHashSet();
 
         // The customers of the batch, by each identity (one query per kind, each on its unique index).
         var customers = new Customers();
         var hashes = items.Select(i => i.Touch.PhoneHash).OfType<string>().Distinct().ToList();
         var unionIds = items.Select(i => i.Touch.UnionId).OfType<string>().Distinct().ToList();
         var externalIds = items.Select(i => i.Touch.ExternalUserId).OfType<string>().Distinct().ToList();
-        if (hashes.Count > 0) customers.Load(await db.Customers.Where(c => hashes.Contains(c.PhoneHash!)).ToListAsync(ct));
-        if (unionIds.Count > 0) customers.Load(await db.Customers.Where(c => unionIds.Contains(c.UnionId!)).ToListAsync(ct));
-        if (externalIds.Count > 0) customers.Load(await db.Customers.Where(c => externalIds.Contains(c.ExternalUserId!)).ToListAsync(ct));
+        if (hashes.Count > 0) customers.Load(db.Customers.Where(c => hashes.Contains(c.PhoneHash!)));
+        if (unionIds.Count > 0) customers.Load(db.Customers.Where(c => unionIds.Contains(c.UnionId!)));
+        if (externalIds.Count > 0) customers.Load(db.Customers.Where(c => externalIds.Contains(c.ExternalUserId!)));
 
         // Late input needs the decision history of the customers it is about (only when a touch states its own time).
         var histories = new Dictionary<CustomerId, List<AttributionDecision>>();
         if (items.Any(i => i.Touch.Request.OccurredAt is not null) && customers.Loaded.Count > 0)
         {
             var ids = customers.Loaded.Select(c => c.Id).ToList();
-            foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => ids.Contains(d.CustomerId)).ToListAsync(ct))
+            foreach (var d in db.AttributionDecisions.AsNoTracking().Where(d => ids.Contains(d.CustomerId)))
                 HistoryOf(histories, d.CustomerId).Add(d);
         }
 
         // Every version of the brand's policy (a handful); the one in force at each touch's own time is picked in memory.
-        var policies = await db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToListAsync(ct);
+        var policies = db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToList();
 
         var outcomes = new Outcome<Response>[items.Count];
         for (var i = 0; i < items.Count; i++)
@@ -214,7 +238,7 @@ public sealed class TouchWriter : IAsyncDisposable
             outcomes[i] = new Response(customer.Id.Value, found is null, record.Id, View(decision));
         }
 
-        await db.SaveChangesAsync(ct);
+        db.SaveChanges();
         return outcomes;
     }
 
