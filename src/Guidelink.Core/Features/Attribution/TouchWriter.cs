@@ -204,7 +204,8 @@ public sealed class TouchWriter : IAsyncDisposable
                 toucher = (entry.Owner.IsStaff
                     ? DescribeStaff(staff.GetValueOrDefault(entry.OwnerId) ?? throw new InvalidOperationException($"Code {entry.Code} names an unknown staff member."), now)
                     : DescribePartner(partners.GetValueOrDefault(entry.OwnerId) ?? throw new InvalidOperationException($"Code {entry.Code} names an unknown partner.")))
-                    with { Code = entry.Code, Campaign = entry.Campaign };
+                    with
+                { Code = entry.Code, Campaign = entry.Campaign };
             }
             else if (StaffToucherId(request, actor) is { } staffId)
             {
