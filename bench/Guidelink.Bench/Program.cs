@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -19,6 +20,8 @@ var providers = (Environment.GetEnvironmentVariable("BENCH_PROVIDERS") ?? "Sqlit
 
 if (what is "touches" or "all")
     foreach (var provider in providers) await Touches.RunAsync(provider, TimeSpan.FromSeconds(Math.Min(seconds, 20)));
+if (what is "profile")
+    foreach (var provider in providers) await Profile.RunAsync(provider);
 if (what is "import" or "all")
     await Import.RunAsync(importRows);
 
@@ -68,6 +71,14 @@ internal static class Touches
             return response.IsSuccessStatusCode;
         });
 
+        // The request pipeline alone (bearer token, the actor rebuilt from the database, JSON out), no touch: the ceiling
+        // that per-request authentication puts on any authenticated endpoint of the product.
+        var authOnly = await Load.RunAsync(duration, async (client, n) =>
+        {
+            using var response = await guide.GetAsync("/api/auth/me");
+            return response.IsSuccessStatusCode;
+        });
+
         await using var bare = await BareHost.StartAsync(database);
         using var bareClient = new HttpClient { BaseAddress = bare.Address, Timeout = TimeSpan.FromSeconds(30) };
         for (var i = 0; i < 50; i++) await bareClient.PostAsJsonAsync("/insert", new { phone = "warm", channel = "Staff", method = "Manual" });
@@ -78,7 +89,7 @@ internal static class Touches
         });
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"touches {provider}: {product.PerSecond:F0}/s p50 {product.P50:F1} ms p99 {product.P99:F1} ms errors {product.Errors} | bare insert {floor.PerSecond:F0}/s p50 {floor.P50:F1} ms p99 {floor.P99:F1} ms errors {floor.Errors} | ratio {product.PerSecond / floor.PerSecond:P0} of bare"));
+            $"touches {provider}: {product.PerSecond:F0}/s p50 {product.P50:F1} ms p99 {product.P99:F1} ms errors {product.Errors} | auth only (GET /api/auth/me) {authOnly.PerSecond:F0}/s p50 {authOnly.P50:F1} ms p99 {authOnly.P99:F1} ms | bare insert {floor.PerSecond:F0}/s p50 {floor.P50:F1} ms p99 {floor.P99:F1} ms errors {floor.Errors} | ratio {product.PerSecond / floor.PerSecond:P0} of bare"));
     }
 }
 
@@ -113,12 +124,24 @@ internal sealed class BareHost : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        // SQLite has one writer: an honest floor queues its writers in process (as SqliteWriteGate does for the product)
+        // instead of letting 64 connections collide on the database lock and sleep in the busy handler. Still one
+        // INSERT per request in its own autocommit transaction — no batching in the floor.
+        var writeGate = new SemaphoreSlim(1, 1);
         app.MapPost("/insert", async (Body body, CancellationToken ct) =>
         {
-            await ExecuteAsync(sqlite, connectionString,
-                "INSERT INTO \"BenchTouches\" VALUES (@t, @id, @phone, @channel, @method, @at)", ct,
-                ("@t", tenant), ("@id", Guid.CreateVersion7().ToString()), ("@phone", body.Phone), ("@channel", body.Channel ?? ""),
-                ("@method", body.Method ?? ""), ("@at", DateTimeOffset.UtcNow.UtcTicks));
+            if (sqlite) await writeGate.WaitAsync(ct);
+            try
+            {
+                await ExecuteAsync(sqlite, connectionString,
+                    "INSERT INTO \"BenchTouches\" VALUES (@t, @id, @phone, @channel, @method, @at)", ct,
+                    ("@t", tenant), ("@id", Guid.CreateVersion7().ToString()), ("@phone", body.Phone), ("@channel", body.Channel ?? ""),
+                    ("@method", body.Method ?? ""), ("@at", DateTimeOffset.UtcNow.UtcTicks));
+            }
+            finally
+            {
+                if (sqlite) writeGate.Release();
+            }
             return Results.Ok();
         });
         await app.StartAsync();
@@ -177,4 +200,58 @@ internal static class Import
             $"import sqlite: {rows:N0} rows ({size / 1048576.0:F0} MiB) exit {exit} in {elapsed.TotalSeconds:F1} s = {rows / elapsed.TotalSeconds:N0} rows/s"));
         folder.Delete(recursive: true);
     }
+}
+
+/// <summary>Where a touch's time goes, one request at a time (no contention, so each figure is close to its cost): the HTTP
+/// pipeline without and with authentication, the actor's query alone, and a touch.</summary>
+internal static class Profile
+{
+    public static async Task RunAsync(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var server = await GuidelinkInstance.StartAsync(database, extraArgs: ["--Logging:LogLevel:Default=Error"]);
+        using var guide = await server.ClientAsAsync("demo-guide");
+        using var anonymous = server.Client();
+        var me = await guide.GetFromJsonAsync<Me>("/api/auth/me");
+        const int n = 2000;
+
+        async Task<double> TimeAsync(string what, Func<int, Task> step)
+        {
+            for (var i = 0; i < 200; i++) await step(-i - 1); // warm-up
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < n; i++) await step(i);
+            var us = clock.Elapsed.TotalMicroseconds / n;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profile {provider}: {what,-55} {us,8:F0} µs"));
+            return us;
+        }
+
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            await using var raw = new SqliteConnection(database.ConnectionString);
+            await raw.OpenAsync();
+            await using (var create = raw.CreateCommand()) { create.CommandText = "CREATE TABLE IF NOT EXISTS ProfileRows (Id TEXT PRIMARY KEY, V INTEGER)"; await create.ExecuteNonQueryAsync(); }
+            await TimeAsync("raw INSERT autocommit (Microsoft.Data.Sqlite)", async i =>
+            {
+                await using var c = raw.CreateCommand();
+                c.CommandText = "INSERT INTO ProfileRows VALUES ($id, $v)";
+                c.Parameters.AddWithValue("$id", Guid.NewGuid().ToString());
+                c.Parameters.AddWithValue("$v", i);
+                await c.ExecuteNonQueryAsync();
+            });
+        }
+        await TimeAsync("GET /healthz (HTTP, no auth)", async _ => (await anonymous.GetAsync("/healthz")).Dispose());
+        await TimeAsync("GET /api/auth/me (bearer + actor query)", async _ => (await guide.GetAsync("/api/auth/me")).Dispose());
+        await TimeAsync("ActorFactory.ForStaffAsync alone (own scope)", async _ =>
+        {
+            await using var scope = server.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();
+            scope.ServiceProvider.GetRequiredService<Guidelink.Core.Features.Tenancy.TenantContext>().Set(new Guidelink.Core.Shared.TenantId(me!.TenantId));
+            await Guidelink.Core.Features.Access.ActorFactory.ForStaffAsync(db, new Guidelink.Core.Shared.TenantId(me.TenantId),
+                new Guidelink.Core.Shared.StaffId(me.StaffId!.Value), DateTimeOffset.UtcNow, CancellationToken.None);
+        });
+        await TimeAsync("POST /api/touches (one at a time: batches of 1)", async i =>
+            (await guide.PostAsJsonAsync("/api/touches", new { phone = $"139{i + 1000:00000000}", channel = "Staff", method = "QrScan" })).Dispose());
+    }
+
+    private sealed record Me(Guid TenantId, Guid? StaffId);
 }

@@ -34,6 +34,7 @@ public static class GuidelinkCore
         services.AddOptions<KeyManagementOptions>().Configure<MasterKey>((o, key) => o.XmlEncryptor = new MasterKeyXmlEncryptor(key));
 
         services.AddSingleton<Features.Customers.PiiProtector>();
+        services.AddSingleton<Features.Attribution.TouchWriter>(); // one group-commit writer of touches per process
         services.Configure<JobRunnerOptions>(configuration.GetSection("Guidelink:Jobs"));
         services.AddSingleton<JobRunner>();
         services.AddSingleton<IScheduledJob, Features.Orders.SettleOrders.Job>();

@@ -34,5 +34,8 @@ public sealed class TestServices : IAsyncDisposable
 
     public AsyncServiceScope PlatformScope() => _provider.CreateAsyncScope();
 
+    /// <summary>The process's group-commit writer of touches.</summary>
+    public Core.Features.Attribution.TouchWriter Writer => _provider.GetRequiredService<Core.Features.Attribution.TouchWriter>();
+
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 }

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
 using Guidelink.Core.Features.Jobs;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
@@ -92,6 +94,51 @@ public sealed class MultiInstanceTests
         var retried = await check.OutboxMessages.SingleAsync(m => m.Id == failures.Keys.Single(), Ct);
         retried.Attempts.ShouldBe(2);                               // …succeeded on its second attempt
         retried.LastError.ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task SimultaneousTouchesForOneNewCustomer_OnTwoInstances_LeaveExactlyOneOwner_AndNMinus1RecordedLosers(DatabaseProvider provider)
+    {
+        // Each instance batches its own touches; the two batches race for the same new customer in the database.
+        const int n = 16;
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var first = await GuidelinkInstance.StartAsync(database);
+        await using var second = await GuidelinkInstance.StartAsync(database, seedDemo: false);
+        using var admin = await first.ClientAsAsync("demo-admin");
+        var store = await admin.StoreIdAsync("SH-XH");
+        var codes = new List<string>();
+        for (var i = 0; i < n; i++)
+        {
+            var partner = (await admin.PostJsonAsync("/api/partners", new { kind = "PartTimeGuide", name = $"合伙人{i:00}", homeStoreId = store }, HttpStatusCode.Created)).Str("id");
+            await admin.PostJsonAsync($"/api/partners/{partner}/approve", new { }, HttpStatusCode.OK);
+            codes.Add((await admin.GetJsonAsync($"/api/codes?partnerId={partner}")).Str("code"));
+        }
+
+        using var start = new SemaphoreSlim(0, n);
+        var requests = codes.Select(async (code, i) =>
+        {
+            using var client = (i % 2 == 0 ? first : second).Client();
+            client.DefaultRequestHeaders.Authorization = admin.DefaultRequestHeaders.Authorization;
+            await start.WaitAsync(Ct);
+            var response = await client.PostAsJsonAsync("/api/touches", new { code, phone = "13600136000", channel = "ShareLink", method = "QrScan" }, Ct);
+            return await response.JsonAsync(HttpStatusCode.OK);
+        }).ToList();
+        start.Release(n);
+        var answers = await Task.WhenAll(requests);
+
+        answers.Select(a => a.Str("customerId")).Distinct().Count().ShouldBe(1);
+        answers.Count(a => a.GetProperty("decision").GetProperty("changed").GetBoolean()).ShouldBe(1);
+        await using var db = database.NewContext();
+        var customer = await db.Customers.IgnoreQueryFilters().SingleAsync(Ct);
+        var decisions = await db.AttributionDecisions.IgnoreQueryFilters().ToListAsync(Ct);
+        decisions.Count.ShouldBe(n);
+        decisions.Count(d => d.Changed).ShouldBe(1);
+        decisions.Single(d => d.Changed).NewOwnerId.ShouldBe(customer.OwnerId);
+        decisions.Where(d => !d.Changed).ShouldAllBe(d => d.PreviousOwnerId == customer.OwnerId);
+        decisions.Where(d => !d.Changed).Select(d => d.ClaimantId).Distinct().Count().ShouldBe(n - 1);
+        (await db.Touches.IgnoreQueryFilters().CountAsync(Ct)).ShouldBe(n);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout) => await WaitUntilAsync(() => Task.FromResult(condition()), timeout);

@@ -67,9 +67,10 @@ public static class ConnectEndpoints
             .WithSummary("The referral code of a guide or partner (yours without parameters), created on first use.");
     }
 
+    // Through the process's group-commit writer: many requests' touches share the lookups and one commit (bench/README.md).
     private static async Task<Results<Ok<RecordTouch.Response>, ValidationProblem, ProblemHttpResult>> RecordTouchAsync(
-        TouchBody body, HttpContext http, RecordTouch.Handler h, CancellationToken ct) =>
-        (await h.HandleAsync(new RecordTouch.Request(body.Code, body.StaffId, body.Channel, body.Method, body.Phone, body.UnionId, body.ExternalUserId,
+        TouchBody body, HttpContext http, TouchWriter writer, ActorContext actors, CancellationToken ct) =>
+        (await writer.RecordAsync(actors.Current!, new RecordTouch.Request(body.Code, body.StaffId, body.Channel, body.Method, body.Phone, body.UnionId, body.ExternalUserId,
             body.Name, body.StoreId, body.OccurredAt, body.Consent, http.Connection.RemoteIpAddress?.ToString(), http.Request.Headers.UserAgent.ToString()), ct)).ToOk();
 
     private static async Task<Results<Created<PartnerView>, ValidationProblem, ProblemHttpResult>> RegisterAsync(PartnerBody body, RegisterPartner.Handler h, CancellationToken ct) =>
