@@ -47,9 +47,20 @@ internal sealed class CliContext(IConfiguration configuration, TextWriter output
     }
 
     /// <summary>Puts the brand with <paramref name="slug"/> in scope with the CLI as the actor (brand-scoped
-    /// use cases need both before they run); reports and returns null when there is no such brand.</summary>
-    public async Task<Tenant?> EnterBrandAsync(IServiceProvider scope, string slug, CancellationToken ct)
+    /// use cases need both before they run); without a slug, the only brand there is. Reports and returns null when
+    /// there is no such brand, or several and none was named.</summary>
+    public async Task<Tenant?> EnterBrandAsync(IServiceProvider scope, string? slug, CancellationToken ct)
     {
+        if (slug is null)
+        {
+            var slugs = await scope.GetRequiredService<GuidelinkDb>().Tenants.AsNoTracking().Select(t => t.Slug).Take(2).ToListAsync(ct);
+            if (slugs.Count != 1)
+            {
+                await error.WriteLineAsync(slugs.Count == 0 ? "error: there is no brand yet." : "error: there are several brands: name one with --tenant.");
+                return null;
+            }
+            slug = slugs[0];
+        }
         var normalized = slug.Trim().ToLowerInvariant();
         var tenant = await scope.GetRequiredService<GuidelinkDb>().Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Slug == normalized, ct);
         if (tenant is null)

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Guidelink.Core.Features.Customers;
-using Guidelink.Core.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -30,18 +28,7 @@ internal static class ImportCommands
                 await cli.Error.WriteLineAsync($"error: file '{path.FullName}' does not exist.");
                 return GuidelinkCli.Failed;
             }
-            var slug = parse.GetValue(tenant);
-            if (slug is null)
-            {
-                var slugs = await services.GetRequiredService<GuidelinkDb>().Tenants.AsNoTracking().Select(t => t.Slug).Take(2).ToListAsync(ct);
-                if (slugs.Count != 1)
-                {
-                    await cli.Error.WriteLineAsync(slugs.Count == 0 ? "error: there is no brand yet." : "error: there are several brands: name one with --tenant.");
-                    return GuidelinkCli.Failed;
-                }
-                slug = slugs[0];
-            }
-            if (await cli.EnterBrandAsync(services, slug, ct) is not { } brand) return GuidelinkCli.Failed;
+            if (await cli.EnterBrandAsync(services, parse.GetValue(tenant), ct) is not { } brand) return GuidelinkCli.Failed;
 
             await using var input = new FileStream(path.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
             await using var rejected = parse.GetValue(report) is { } r ? new StreamWriter(r.FullName, append: false, new System.Text.UTF8Encoding(true)) : null;

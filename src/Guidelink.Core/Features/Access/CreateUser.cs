@@ -17,12 +17,9 @@ public static class CreateUser
         {
             var tenant = db.TenantContext.Required;
             var now = clock.GetUtcNow();
-            var errors = new FieldErrors().Required("login", request.Login, 100).Required("employeeNo", request.EmployeeNo, 40);
-            if (request.Password is null || request.Password.Length < Passwords.MinimumLength)
-                errors.Add("password", $"must be at least {Passwords.MinimumLength} characters.");
-            var login = UserAccount.NormalizeLogin(request.Login ?? "");
-            if (login.Length > 0 && await db.UserAccounts.IgnoreQueryFilters().AnyAsync(u => u.LoginName == login, ct))
-                errors.Add("login", $"'{login}' is already taken.");
+            var errors = new FieldErrors();
+            var login = await UserAccount.CheckNewAsync(db, request.Login, request.Password, errors, ct);
+            errors.Required("employeeNo", request.EmployeeNo, 40);
 
             var employeeNo = request.EmployeeNo?.Trim() ?? "";
             var staff = await db.Staff.Include(s => s.Assignments).FirstOrDefaultAsync(s => s.EmployeeNo == employeeNo, ct);

@@ -1,5 +1,6 @@
 using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Shared;
+using Microsoft.EntityFrameworkCore;
 
 namespace Guidelink.Core.Features.Access;
 
@@ -20,6 +21,19 @@ public sealed class UserAccount : ITenantOwned
     public DateTimeOffset? DisabledAt { get; private set; }
 
     public static string NormalizeLogin(string login) => login.Trim().ToLowerInvariant();
+
+    /// <summary>The checks every new login passes (staff or partner): a login name free across the platform and a
+    /// long enough password. Returns the normalised login name.</summary>
+    public static async Task<string> CheckNewAsync(Persistence.GuidelinkDb db, string? login, string? password, FieldErrors errors, CancellationToken ct)
+    {
+        errors.Required("login", login, 100);
+        if (password is null || password.Length < Passwords.MinimumLength)
+            errors.Add("password", $"must be at least {Passwords.MinimumLength} characters.");
+        var normalized = NormalizeLogin(login ?? "");
+        if (normalized.Length > 0 && await db.UserAccounts.IgnoreQueryFilters().AnyAsync(u => u.LoginName == normalized, ct))
+            errors.Add("login", $"'{normalized}' is already taken.");
+        return normalized;
+    }
 
     public static UserAccount Create(TenantId tenant, string loginName, StaffId staff, DateTimeOffset now) => new()
     {

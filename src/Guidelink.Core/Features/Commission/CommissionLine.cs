@@ -84,14 +84,6 @@ public static class Earner
         Attribution.OwnerKind.ShareAmbassador => EarnerKind.ShareAmbassador,
         _ => EarnerKind.AllianceStore,
     };
-
-    public static bool TryParse(string holder, out EarnerKind kind, out Guid id)
-    {
-        kind = default;
-        id = default;
-        var colon = holder.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 && Enum.TryParse(holder[..colon], out kind) && Guid.TryParse(holder[(colon + 1)..], out id);
-    }
 }
 
 public enum NegativeBalancePolicy { AllowNegative, CapAtBalance }

@@ -105,8 +105,6 @@ public sealed class Order : ITenantOwned
     public void AddRefund(long fen) { RefundedFen += fen; Version++; }
 
     public void MarkSettled(DateTimeOffset now) { SettledAt = now; Version++; }
-
-    public bool FullyRefunded => RefundedFen >= PaidFen - ShippingFen - TaxFen && PaidFen > 0;
 }
 
 /// <summary>One line of an order. <see cref="PaidFen"/> is the base of commission: after the line's own discount

@@ -15,7 +15,5 @@ public static class OrderMoney
         return true;
     }
 
-    public static decimal ToYuan(long fen) => fen / 100m;
-
     public static string Show(long fen) => (fen < 0 ? "-¥" : "¥") + (Math.Abs(fen) / 100m).ToString("#,##0.00", CultureInfo.InvariantCulture);
 }

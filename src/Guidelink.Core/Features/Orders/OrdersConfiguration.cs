@@ -24,7 +24,6 @@ public sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         builder.HasOne<Store>().WithMany().HasForeignKey(o => new { o.TenantId, o.StoreId }).OnDelete(DeleteBehavior.Restrict);
         builder.HasMany(o => o.Lines).WithOne().HasForeignKey(l => new { l.TenantId, l.OrderId }).OnDelete(DeleteBehavior.Cascade);
         builder.Ignore(o => o.Credit);
-        builder.Ignore(o => o.FullyRefunded);
     }
 }
 

@@ -23,12 +23,8 @@ public static class CreatePartnerLogin
             if (partner is null || !await db.VisibleStores(actor.Scope).AnyAsync(s => s.Id == partner.HomeStoreId, ct))
                 return Outcome<Response>.NotFound($"Partner {request.PartnerId} not found.");
 
-            var errors = new FieldErrors().Required("login", request.Login, 100);
-            if (request.Password is null || request.Password.Length < Passwords.MinimumLength)
-                errors.Add("password", $"must be at least {Passwords.MinimumLength} characters.");
-            var login = UserAccount.NormalizeLogin(request.Login ?? "");
-            if (login.Length > 0 && await db.UserAccounts.IgnoreQueryFilters().AnyAsync(u => u.LoginName == login, ct))
-                errors.Add("login", $"'{login}' is already taken.");
+            var errors = new FieldErrors();
+            var login = await UserAccount.CheckNewAsync(db, request.Login, request.Password, errors, ct);
             if (await db.UserAccounts.AnyAsync(u => u.PartnerId == partner.Id, ct))
                 errors.Add("partnerId", "this partner already has a login.");
             if (errors.Any) return errors.ToOutcome<Response>();
