@@ -95,3 +95,17 @@ public interface IPayoutProvider
     /// body) and decrypts its resource; throws <see cref="System.Security.SecurityException"/> when it does not verify.</summary>
     TransferNotification ParseNotification(PayoutMerchant merchant, IReadOnlyDictionary<string, string> headers, string body);
 }
+
+/// <summary>WeChat web authorization (OAuth 2.0, scope snsapi_base) of the official account: how a partner binds the
+/// openid that transfers are paid to. Implemented in Guidelink.WeChat; base addresses come from configuration so tests
+/// use a local fake server.</summary>
+public interface IWeChatIdentity
+{
+    /// <summary>The page to send the partner's browser to (open.weixin.qq.com/connect/oauth2/authorize …
+    /// scope=snsapi_base … #wechat_redirect); WeChat returns to <paramref name="redirectUri"/> with code and state.</summary>
+    Uri AuthorizeUrl(PayoutMerchant merchant, Uri redirectUri, string state);
+
+    /// <summary>Exchanges the one-time code for the partner's openid (sns/oauth2/access_token with the AppSecret).
+    /// Throws <see cref="TransferRejectedException"/> with WeChat's errcode when the code is invalid or used.</summary>
+    Task<string> ExchangeCodeAsync(PayoutMerchant merchant, string code, CancellationToken ct);
+}
