@@ -89,13 +89,14 @@ public sealed class WeChatPayTransferProvider(
         }
         if (existing is null)
         {
-            logger.LogInformation("WeChat Pay refused transfer {OutBillNo} of merchant {MchId}: {Code}",
-                transfer.OutBillNo, merchant.MchId, refused.Code);
+            if (logger.IsEnabled(LogLevel.Information))
+                logger.LogInformation("WeChat Pay refused transfer {OutBillNo} of merchant {MchId}: {Code}",
+                    transfer.OutBillNo, merchant.MchId, refused.Code);
             throw new TransferRejectedException(refused.Code, refused.Message);
         }
-        var existingState = existing.State;
-        logger.LogWarning("WeChat Pay refused a re-send of {OutBillNo} ({Code}) but the bill exists in state {State}",
-            transfer.OutBillNo, refused.Code, existingState);
+        if (logger.IsEnabled(LogLevel.Warning))
+            logger.LogWarning("WeChat Pay refused a re-send of {OutBillNo} ({Code}) but the bill exists in state {State}",
+                transfer.OutBillNo, refused.Code, existing.State);
         return TransferBills.ToResult(existing, transfer.OutBillNo);
     }
 
