@@ -3,7 +3,7 @@ namespace Guidelink.WeChat.Pay;
 /// <summary>Human messages (zh-CN and English) for WeChat Pay's transfer fail_reason codes and for the business error
 /// codes a refused request carries, so the console and the partner's page can say why a withdrawal failed.
 /// Sources: WeChat Pay "订单失败原因说明" (doc 4013774966) and wechatpay-go FailReasonType (see
-/// /work/shared/vectors/wechatpay_v3.json); an unknown code is shown with a generic message and the code itself.</summary>
+/// tests/Guidelink.WeChat.Tests/Vectors/wechatpay_v3.json); an unknown code is shown with a generic message and the code itself.</summary>
 public static class TransferFailReasons
 {
     private static readonly Dictionary<string, (string Zh, string En)> Messages = new(StringComparer.Ordinal)
