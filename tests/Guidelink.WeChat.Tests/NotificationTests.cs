@@ -79,7 +79,10 @@ public sealed class NotificationTests
         await using var h = await Harness.StartAsync();
         await using var forger = await FakeWeChatPayServer.StartAsync(new FakeWeChatPayOptions
         {
-            MchId = h.Fake.MchId, AppId = h.Fake.AppId, ApiV3Key = h.Fake.ApiV3Key, PlatformKeyId = h.Fake.PlatformKeyId,
+            MchId = h.Fake.MchId,
+            AppId = h.Fake.AppId,
+            ApiV3Key = h.Fake.ApiV3Key,
+            PlatformKeyId = h.Fake.PlatformKeyId,
         });
         await h.Provider.SendAsync(forger.Merchant(), Harness.Transfer("N0004"), Ct);
         forger.Succeed("N0004");

@@ -12,51 +12,64 @@ public sealed class RateLimitTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Limiter_OnAFakeClock_NeverLetsMoreThan100ThroughInAnySecond()
+    public void Limiter_OnAFakeClock_NeverLetsMoreThan100ThroughInAnySecond_AndUsesTheWholeBudget()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
         using var limiter = new WeChatPayRateLimiter(clock);
         var grants = new List<TimeSpan>();
-        var pending = new List<Task>();
         var start = clock.GetUtcNow();
-        // A sender that always wants more: 400 requests queued at once, the clock walked in 10 ms steps for 3 s.
-        var order = new ConcurrentQueue<int>();
-        for (var i = 0; i < 400; i++)
+        // A sender that always wants more: every 10 ms for 3.5 s it takes every permit there is.
+        for (var step = 0; step < 350; step++)
         {
-            var n = i;
-            pending.Add(limiter.AcquireAsync("1900000109", Ct).AsTask().ContinueWith(_ => order.Enqueue(n), Ct, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
-        }
-        var completed = 0;
-        for (var step = 0; step <= 300; step++)
-        {
-            await WaitUntilSettledAsync(pending);
-            var now = pending.Count(t => t.IsCompleted);
-            for (var k = completed; k < now; k++) grants.Add(clock.GetUtcNow() - start);
-            completed = now;
+            while (limiter.TryAcquire("1900000109")) grants.Add(clock.GetUtcNow() - start);
             clock.Advance(TimeSpan.FromMilliseconds(10));
         }
 
-        grants.Count.ShouldBeGreaterThan(250); // it does let traffic through: 10 + 9 per 100 ms
-        grants.Count.ShouldBeLessThan(300);
+        grants.Count.ShouldBe(400); // 100 at 0 s, 1 s, 2 s and 3 s
         for (var i = 0; i < grants.Count; i++)
             grants.Count(g => g >= grants[i] && g < grants[i] + TimeSpan.FromSeconds(1)).ShouldBeLessThanOrEqualTo(100);
-        order.Take(20).ShouldBe(Enumerable.Range(0, 20)); // first come, first served
         // Another merchant has its own budget.
-        (await Task.WhenAny(limiter.AcquireAsync("1900000110", Ct).AsTask(), Task.Delay(5000, Ct))).IsCompletedSuccessfully.ShouldBeTrue();
+        limiter.TryAcquire("1900000110").ShouldBeTrue();
     }
 
     [Fact]
-    public async Task Limiter_OnAFakeClock_ReleasesTheEleventhRequestOnlyAfterOneTick()
+    public void Limiter_SpreadTraffic_IsLimitedOverTheSlidingSecond_NotPerCalendarSecond()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero));
+        using var limiter = new WeChatPayRateLimiter(clock);
+        clock.Advance(TimeSpan.FromMilliseconds(900));
+        for (var i = 0; i < 100; i++) limiter.TryAcquire("m").ShouldBeTrue();
+        // A new calendar second has begun, but the last 100 were less than a second ago.
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        limiter.TryAcquire("m").ShouldBeFalse();
+        clock.Advance(TimeSpan.FromMilliseconds(799));
+        limiter.TryAcquire("m").ShouldBeFalse();
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        limiter.TryAcquire("m").ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Limiter_QueuedRequests_WaitForTheirSlot_InArrivalOrder()
     {
         var clock = new FakeTimeProvider();
         using var limiter = new WeChatPayRateLimiter(clock);
-        for (var i = 0; i < WeChatPayRateLimiter.Burst; i++) limiter.AcquireAsync("m", Ct).AsTask().IsCompleted.ShouldBeTrue();
-        var eleventh = limiter.AcquireAsync("m", Ct).AsTask();
-        clock.Advance(TimeSpan.FromMilliseconds(99));
-        await Task.Delay(50, Ct);
-        eleventh.IsCompleted.ShouldBeFalse();
+        var order = new ConcurrentQueue<int>();
+        var waiting = Enumerable.Range(0, 250).Select(async n =>
+        {
+            await limiter.AcquireAsync("m", Ct);
+            order.Enqueue(n);
+        }).ToList();
+        await Task.WhenAll(waiting.Take(100)).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        await Task.Delay(100, Ct);
+        order.Count.ShouldBe(100);
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        await eleventh.WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        await Task.WhenAll(waiting.Take(200)).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        order.Count.ShouldBe(200);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        order.Take(100).ShouldBe(Enumerable.Range(0, 100), ignoreOrder: true);
+        order.Skip(100).Take(100).ShouldBe(Enumerable.Range(100, 100), ignoreOrder: true);
     }
 
     [Fact]
@@ -64,31 +77,18 @@ public sealed class RateLimitTests
     {
         await using var h = await Harness.StartAsync();
         var merchant = h.Merchant();
+        var start = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
-        var results = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => h.Provider.QueryAsync(merchant, $"R{i:D4}", Ct)));
+        var results = await Task.WhenAll(Enumerable.Range(0, 250).Select(i => h.Provider.QueryAsync(merchant, $"R{i:D4}", Ct)));
         watch.Stop();
 
         results.ShouldAllBe(r => r.State == TransferState.NotFound);
-        var arrivals = h.Fake.Requests.Select(r => r.ReceivedAt).Order().ToList();
-        arrivals.Count.ShouldBe(150);
-        // 10 at once, then 9 per 100 ms: 150 requests need about 1.6 s; unlimited they would take a fraction of that.
-        watch.Elapsed.ShouldBeGreaterThan(TimeSpan.FromSeconds(1.4));
-        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(20));
-        // Counted where WeChat counts (arrival), with 50 ms of slack for network jitter between send and arrival.
-        for (var i = 0; i < arrivals.Count; i++)
-            arrivals.Count(a => a >= arrivals[i] && a < arrivals[i] + TimeSpan.FromMilliseconds(950)).ShouldBeLessThanOrEqualTo(100);
-    }
-
-    private static async Task WaitUntilSettledAsync(List<Task> tasks)
-    {
-        // Continuations of granted permits run on the thread pool; give them a moment to be observed.
-        var before = -1;
-        for (var i = 0; i < 100; i++)
-        {
-            var now = tasks.Count(t => t.IsCompleted);
-            if (now == before) return;
-            before = now;
-            await Task.Delay(2);
-        }
+        var arrivals = h.Fake.Requests.Select(r => r.ReceivedAt).ToList();
+        arrivals.Count.ShouldBe(250);
+        // Permits 101–200 are granted no earlier than a second after the first 100, 201–250 two seconds after.
+        arrivals.Count(a => a < start + TimeSpan.FromSeconds(1)).ShouldBeLessThanOrEqualTo(100);
+        arrivals.Count(a => a < start + TimeSpan.FromSeconds(2)).ShouldBeLessThanOrEqualTo(200);
+        watch.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1.9));
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(30));
     }
 }
