@@ -106,17 +106,30 @@ public sealed class NotificationTests
     }
 
     [Fact]
-    public async Task OtherEventTypes_AreNotTakenForTransfers()
+    public async Task GenuineNotifications_OfAnotherEventOrMerchant_AreNotTakenForOurTransfers()
     {
         await using var h = await Harness.StartAsync();
         await h.Provider.SendAsync(h.Merchant(), Harness.Transfer("N0006"), Ct);
         h.Fake.Succeed("N0006");
-        // Re-signing needs the platform key, so check the envelope rule on a genuine body with the event renamed and
-        // signature checked first: an altered body fails verification before its event type is read.
-        var sent = h.Fake.Notification("N0006");
-        var renamed = JsonNode.Parse(sent.Body)!;
-        renamed["event_type"] = "TRANSACTION.SUCCESS";
-        Should.Throw<SecurityException>(() => h.Provider.ParseNotification(h.Merchant(), sent.Headers, renamed.ToJsonString()));
+        var genuine = JsonNode.Parse(h.Fake.Notification("N0006").Body)!;
+
+        var otherEvent = genuine.DeepClone();
+        otherEvent["event_type"] = "TRANSACTION.SUCCESS";
+        var body = otherEvent.ToJsonString();
+        Should.Throw<InvalidDataException>(() => h.Provider.ParseNotification(h.Merchant(), h.Fake.Sign(body), body));
+
+        var otherMerchant = genuine.DeepClone();
+        otherMerchant["resource"] = h.Fake.EncryptResource(
+            """{"mchid":"1999999999","out_bill_no":"N0006","transfer_bill_no":"1","state":"SUCCESS","update_time":"2026-12-01T08:00:00.000+08:00"}""");
+        body = otherMerchant.ToJsonString();
+        Should.Throw<SecurityException>(() => h.Provider.ParseNotification(h.Merchant(), h.Fake.Sign(body), body));
+
+        // Control: the same hand-made path with our merchant id is accepted.
+        var ours = genuine.DeepClone();
+        ours["resource"] = h.Fake.EncryptResource(
+            $$"""{"mchid":"{{h.Fake.MchId}}","out_bill_no":"N0006","transfer_bill_no":"1","state":"SUCCESS","update_time":"2026-12-01T08:00:00.000+08:00"}""");
+        body = ours.ToJsonString();
+        h.Provider.ParseNotification(h.Merchant(), h.Fake.Sign(body), body).Result.State.ShouldBe(TransferState.Success);
     }
 
     [Fact]

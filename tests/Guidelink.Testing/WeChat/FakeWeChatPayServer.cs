@@ -62,6 +62,7 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
         _merchantKey = options.MerchantKey ?? RSA.Create(2048);
         _platformKey = options.PlatformKey ?? RSA.Create(2048);
         MerchantPrivateKeyPem = _merchantKey.ExportPkcs8PrivateKeyPem();
+        InitialState = options.InitialState;
         PlatformPublicKeyPem = _platformKey.ExportSubjectPublicKeyInfoPem();
     }
 
@@ -90,6 +91,9 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
     public string PlatformKeyId => _options.PlatformKeyId;
     public string PlatformPublicKeyPem { get; }
     public TimeProvider Clock => _options.Clock;
+
+    /// <summary>The state new bills start in (from the options; may be changed between requests).</summary>
+    public string InitialState { get; set; } = "WAIT_USER_CONFIRM";
 
     /// <summary>The merchant settings that make our provider talk to this fake (scene 1005 佣金报酬).</summary>
     public PayoutMerchant Merchant(string? notifyUrl = null) => new(
@@ -188,6 +192,25 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
             },
         }.ToJsonString(Json);
         return new FakeNotification(eventId, bill.OutBillNo, bill.State, SignatureHeaders(body, null), body);
+    }
+
+    /// <summary>Signs any body as WeChat Pay would (Wechatpay-Serial/-Timestamp/-Nonce/-Signature headers): for
+    /// notifications of other shapes (another event type, another merchant) that are nevertheless genuine.</summary>
+    public IReadOnlyDictionary<string, string> Sign(string body) => SignatureHeaders(body, null);
+
+    /// <summary>Encrypts a resource with the APIv3 key (AEAD_AES_256_GCM, associated data "mch_payment"), for
+    /// hand-made notifications; returns the resource object of the envelope.</summary>
+    public JsonObject EncryptResource(string plaintext)
+    {
+        var nonce = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 12);
+        return new JsonObject
+        {
+            ["original_type"] = "mch_payment",
+            ["algorithm"] = "AEAD_AES_256_GCM",
+            ["ciphertext"] = Encrypt(plaintext, nonce, "mch_payment"),
+            ["associated_data"] = "mch_payment",
+            ["nonce"] = nonce,
+        };
     }
 
     /// <summary>POSTs a notification as WeChat Pay does (to <paramref name="to"/>, else the bill's notify_url) and
@@ -375,7 +398,7 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
                 outBillNo,
                 string.Create(CultureInfo.InvariantCulture, $"1330000071100999991182020050700{sequence:D8}"),
                 appId, openId, amount.Value, remark, userName, Text("notify_url"), sceneId, Text("user_recv_perception"),
-                _options.InitialState, null, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)), now, now, body);
+                InitialState, null, Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)), now, now, body);
             _bills[outBillNo] = bill;
             return (200, CreateAnswer(bill));
         }
