@@ -21,7 +21,8 @@ internal sealed class Harness : IAsyncDisposable
     public IWeChatIdentity Identity => Services.GetRequiredService<IWeChatIdentity>();
     public PayoutMerchant Merchant(string? notifyUrl = null) => Fake.Merchant(notifyUrl);
 
-    public static async Task<Harness> StartAsync(TimeSpan? payTimeout = null, TimeProvider? clock = null, string initialState = "WAIT_USER_CONFIRM")
+    public static async Task<Harness> StartAsync(TimeSpan? payTimeout = null, TimeProvider? clock = null, string initialState = "WAIT_USER_CONFIRM",
+        Action<IServiceCollection>? configure = null)
     {
         var fake = await FakeWeChatPayServer.StartAsync(new FakeWeChatPayOptions { Clock = clock ?? TimeProvider.System, InitialState = initialState });
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -34,6 +35,7 @@ internal sealed class Harness : IAsyncDisposable
         services.AddLogging();
         if (clock is not null) services.AddSingleton(clock);
         services.AddGuidelinkWeChat(configuration);
+        configure?.Invoke(services);
         return new Harness(fake, services.BuildServiceProvider());
     }
 
