@@ -110,6 +110,16 @@ public sealed class TransferBillsTests
     }
 
     [Fact]
+    public async Task Cancel_OfABillNeverReceived_IsNotFound_AndMakesNoBill()
+    {
+        await using var h = await Harness.StartAsync();
+        (await h.Provider.CancelAsync(h.Merchant(), "NEVERSENT3", Ct)).ShouldBe(new TransferResult("NEVERSENT3", TransferState.NotFound));
+        h.Fake.Bills.ShouldBeEmpty();
+        h.Fake.Enqueue(FakeFault.UnsignedAnswer());
+        await Should.ThrowAsync<TransferOutcomeUnknownException>(() => h.Provider.CancelAsync(h.Merchant(), "NEVERSENT3", Ct));
+    }
+
+    [Fact]
     public async Task Query_NotFoundWithoutAValidSignature_IsUnknown_NotNotFound()
     {
         await using var h = await Harness.StartAsync();

@@ -34,20 +34,23 @@ public sealed class TransferBillsClient(HttpClient http, TimeProvider clock, WeC
     public async Task<TransferBill?> QueryAsync(PayoutMerchant merchant, string outBillNo, CancellationToken ct)
     {
         var answer = await SendAsync(merchant, HttpMethod.Get, TransferBills.QueryPath(outBillNo), null, null, ct);
-        if (answer.Status == HttpStatusCode.NotFound && answer.Error?.Code == "NOT_FOUND")
-        {
-            // "Never received" decides that a withdrawal may be failed and re-issued, so it must be WeChat's word.
-            if (!answer.Verified)
-                throw new TransferOutcomeUnknownException("WeChat Pay's NOT_FOUND answer carries no valid signature.");
-            return null;
-        }
-        return Bill(answer);
+        return NotFound(answer) ? null : Bill(answer);
     }
 
-    public async Task<TransferBill> CancelAsync(PayoutMerchant merchant, string outBillNo, CancellationToken ct)
+    /// <summary>Asks to cancel; null when WeChat Pay answers (signed) 404 NOT_FOUND: there is no such bill.</summary>
+    public async Task<TransferBill?> CancelAsync(PayoutMerchant merchant, string outBillNo, CancellationToken ct)
     {
         var answer = await SendAsync(merchant, HttpMethod.Post, TransferBills.CancelPath(outBillNo), "", null, ct);
-        return Bill(answer);
+        return NotFound(answer) ? null : Bill(answer);
+    }
+
+    private static bool NotFound(Answer answer)
+    {
+        if (answer.Status != HttpStatusCode.NotFound || answer.Error?.Code != "NOT_FOUND") return false;
+        // "Never received" decides that a withdrawal may be failed and re-issued, so it must be WeChat's word.
+        return answer.Verified
+            ? true
+            : throw new TransferOutcomeUnknownException("WeChat Pay's NOT_FOUND answer carries no valid signature.");
     }
 
     private static TransferBill Bill(Answer answer)

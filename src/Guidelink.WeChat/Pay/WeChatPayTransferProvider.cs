@@ -110,8 +110,11 @@ public sealed class WeChatPayTransferProvider(
 
     public async Task<TransferResult> CancelAsync(PayoutMerchant merchant, string outBillNo, CancellationToken ct)
     {
+        // A cancel of a bill WeChat never received answers NotFound, like a query: nothing to cancel, nothing paid.
         var bill = await Client().CancelAsync(merchant, outBillNo, ct);
-        return TransferBills.ToResult(bill, outBillNo);
+        return bill is null
+            ? new TransferResult(outBillNo, TransferState.NotFound)
+            : TransferBills.ToResult(bill, outBillNo);
     }
 
     public TransferNotification ParseNotification(PayoutMerchant merchant, IReadOnlyDictionary<string, string> headers, string body)
