@@ -68,8 +68,9 @@ public static class GetStatement
             if (!who.IsOk) return who.Kind == OutcomeKind.Forbidden ? Outcome<Statement>.Forbidden(who.Detail!) : Outcome<Statement>.NotFound(who.Detail!);
             var (holder, kind, earnerId) = who.Value!;
 
-            var start = BrandCalendar.StartOf(from, zone);
-            var end = BrandCalendar.StartOf(to, zone);
+            // Instants in UTC: PostgreSQL stores timestamptz and takes only offset 0 as a parameter.
+            var start = BrandCalendar.StartOf(from, zone).ToUniversalTime();
+            var end = BrandCalendar.StartOf(to, zone).ToUniversalTime();
             // The whole chain is read once: the statement must carry it from seq 1 anyway, and balances at both ends
             // are sums over it (there is no cached balance to drift).
             var entries = await db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder).OrderBy(e => e.Seq).ToListAsync(ct);
