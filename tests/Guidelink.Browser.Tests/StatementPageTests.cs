@@ -131,5 +131,6 @@ public sealed class StatementPageTests(BrowserFixture browser) : IClassFixture<B
         await page.WaitForSelectorAsync("#balances");
         (await page.Locator("#balances .bucket").CountAsync()).ShouldBe(GetStatement.EarnerBuckets.Count);
         (await page.TextContentAsync("#holder-name"))!.ShouldBe(options[1].Split(" · ")[0]);
+        await BrowserFixture.ScreenshotAsync(page, "10-statement-manager");
     }
 }
