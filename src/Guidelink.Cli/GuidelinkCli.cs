@@ -42,6 +42,7 @@ public static class GuidelinkCli
                 ApiKeyCommands.Create(cli),
                 ImportCommands.Create(cli),
                 SettleCommands.Create(cli),
+                VerifyStatementCommands.Create(cli),
             };
             var parsed = root.Parse(rest);
             var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });

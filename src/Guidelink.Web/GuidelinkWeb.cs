@@ -92,6 +92,7 @@ public static class GuidelinkWeb
         app.MapGroup("/api/audit").MapAuditEndpoints();
         app.MapConnectEndpoints();
         app.MapActivateEndpoints();
+        app.MapStatementEndpoints();
         app.MapAnalyticsEndpoints();
         app.MapCodeImageEndpoints();
         app.MapConsoleSession();

@@ -23,7 +23,7 @@ public sealed class UsageTests
         var run = await CliRunner.RunAsync("--help");
 
         run.ExitCode.ShouldBe(0);
-        foreach (var command in new[] { "db", "seed", "tenant", "user", "apikey" })
+        foreach (var command in new[] { "db", "seed", "tenant", "user", "apikey", "settle", "verify-statement" })
             run.Output.ShouldContain($"  {command} ");
     }
 }
