@@ -20,8 +20,9 @@ public static class ActivateEndpoints
         orders.MapPost("/batch", BatchAsync).RequireAuthorization(Permissions.OrdersWrite)
             .WithSummary("Up to 1,000 orders in one transaction; a failing item is rejected alone, with a result per item.");
         orders.MapGet("/", async (string? search, Guid? storeId, Guid? creditId, string? channel, DateTimeOffset? from, DateTimeOffset? to, int? take,
-                ListOrders.Handler h, CancellationToken ct) =>
-            TypedResults.Ok(await h.HandleAsync(new ListOrders.Request(search, storeId, creditId, channel, from, to, take), ct)));
+                string? status, int? skip, ListOrders.Handler h, CancellationToken ct) =>
+            TypedResults.Ok(await h.HandleAsync(new ListOrders.Request(search, storeId, creditId, channel, from, to, take, status, skip), ct)))
+            .WithSummary("Orders the caller sees, newest first; status is AwaitingDelivery, InReturnWindow, AfterSale, Settled or Refunded; page with skip and take.");
         orders.MapGet("/{id:guid}", async (Guid id, string? lang, GetOrder.Handler h, CancellationToken ct) =>
             (await h.HandleAsync(id, lang is "en", ct)).ToOk());
         orders.MapPost("/{id:guid}/events", async (Guid id, EventBody body, RecordOrderEvent.Handler h, CancellationToken ct) =>

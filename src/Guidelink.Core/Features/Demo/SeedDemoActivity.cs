@@ -13,20 +13,27 @@ namespace Guidelink.Core.Features.Demo;
 /// <summary>Plausible activity for the demo brand, so the console shows something on first start: partners
 /// in every state, their codes, and ~360 touches over the last 60 days (guides, installers, partners,
 /// events, livestreams, anonymous walk-ins) decided by the real attribution rules — including protected
-/// losers. Deterministic for a given start instant; does nothing if the brand already has customers.</summary>
+/// losers — then the money side (<see cref="SeedDemoOrders"/>: commission rules, orders, settlement). Deterministic for a
+/// given start instant; does nothing if the brand already has customers (and orders are seeded once, by their own check).</summary>
 public static class SeedDemoActivity
 {
     private static readonly string[] DesignerNames = ["设计师周工", "设计师林工", "设计师吴工", "设计师郑工", "设计师冯工", "设计师陈工"];
     private static readonly string[] AmbassadorNames = ["老顾客王姐", "业主李先生", "业主赵女士", "会员孙先生", "会员钱女士", "老顾客何姐"];
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭"];
 
-    public sealed class Handler(GuidelinkDb db, TenantContext tenantContext, ActorContext actors, PiiProtector pii, RecordTouch.Handler touches, TimeProvider clock)
+    public sealed class Handler(GuidelinkDb db, TenantContext tenantContext, ActorContext actors, PiiProtector pii, RecordTouch.Handler touches,
+        SeedDemoOrders.Handler orders, TimeProvider clock)
     {
         public async Task<int> HandleAsync(TenantId tenant, CancellationToken ct)
         {
             tenantContext.Set(tenant);
             actors.Current = Actor.System(tenant, "demo-seed");
-            if (await db.Customers.AnyAsync(ct)) return 0;
+            if (await db.Customers.AnyAsync(ct))
+            {
+                // A demo database from before the money side existed gets its orders on the next start.
+                await orders.HandleAsync(tenant, ct);
+                return 0;
+            }
 
             var now = clock.GetUtcNow();
             var random = new Random(20261124);
@@ -143,6 +150,8 @@ public static class SeedDemoActivity
             await db.SaveChangesAsync(ct);
 
             await transaction.CommitAsync(ct);
+            db.ChangeTracker.Clear();
+            await orders.HandleAsync(tenant, ct);
             return recorded;
         }
     }

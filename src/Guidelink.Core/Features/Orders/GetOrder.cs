@@ -16,13 +16,17 @@ public static class GetOrder
     public sealed record CommissionView(int LineNo, string Kind, string EarnerKind, Guid EarnerId, string? EarnerName, Guid? RuleId, int? RuleVersion,
         string? RuleName, string Rate, string? Tier, long BaseFen, long AmountFen, long ReversedFen, DateTimeOffset? SettledAt, string Explanation);
 
-    public sealed record EventView(string Kind, string Key, DateTimeOffset At, long AmountFen, string? Note);
+    /// <summary>Something that happened to the order; for a refund, <c>RefundLines</c> says how much of which line.</summary>
+    public sealed record EventView(string Kind, string Key, DateTimeOffset At, long AmountFen, string? Note, IReadOnlyList<RefundedLine>? RefundLines = null);
+
+    public sealed record RefundedLine(int LineNo, long Fen);
 
     public sealed record OrderView(Guid Id, string Channel, string ExternalNo, Guid StoreId, string? StoreName, Guid? RegionId, Guid? CustomerId,
         string? CustomerPhone, string? CreditKind, Guid? CreditId, string? CreditName, string CreditNote, string? ReferralCode, bool IsPromotion,
         bool IsFirstOrder, DateTimeOffset PlacedAt, DateTimeOffset PaidAt, DateTimeOffset? CompletedAt, DateTimeOffset? SettleDueAt,
         DateTimeOffset? SettledAt, int OpenAfterSales, long GoodsFen, long LineDiscountFen, long OrderDiscountFen, long ShippingFen, long TaxFen,
-        long PaidFen, long RefundedFen, IReadOnlyList<LineView> Lines, IReadOnlyList<CommissionView> Commission, IReadOnlyList<EventView> Events);
+        long PaidFen, long RefundedFen, IReadOnlyList<LineView> Lines, IReadOnlyList<CommissionView> Commission, IReadOnlyList<EventView> Events,
+        string? RegionName = null, string Status = "");
 
     public sealed class Handler(GuidelinkDb db, ActorContext actors)
     {
@@ -51,9 +55,16 @@ public static class GetOrder
                 commission.Select(x => new CommissionView(x.LineNo, x.Kind.ToString(), x.EarnerKind.ToString(), x.EarnerId, names.GetValueOrDefault(x.EarnerId),
                     x.RuleId, x.RuleVersion, x.RuleName, x.Rate, x.Tier, x.BaseFen, x.AmountFen, x.ReversedFen, x.SettledAt,
                     english ? x.ExplanationEn : x.ExplanationZh)).ToList(),
-                events.Select(e => new EventView(e.Kind.ToString(), e.Key, e.At, e.AmountFen, e.Note)).ToList());
+                events.Select(e => new EventView(e.Kind.ToString(), e.Key, e.At, e.AmountFen, e.Note, RefundedLines(e.RefundLines))).ToList(),
+                order.RegionId is { } region ? names.GetValueOrDefault(region.Value) : null,
+                ListOrders.StatusOf(order.RefundedFen, order.PaidFen - order.ShippingFen - order.TaxFen, order.OpenAfterSales, order.SettledAt, order.SettleDueAt).ToString());
         }
     }
+
+    /// <summary>"1:1000;3:250" as stored on a refund event.</summary>
+    private static List<RefundedLine>? RefundedLines(string? stored) => stored is null ? null
+        : stored.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split(':'))
+            .Select(p => new RefundedLine(int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture))).ToList();
 }
 
 /// <summary>Which orders an actor sees: a guide or partner only orders credited to them, managers their stores',

@@ -305,6 +305,9 @@ public static class IngestOrders
             db.Touches.Add(touch);
             db.AttributionDecisions.Add(decision);
             context.AddDecision(customer.Id, decision);
+            // A customer met first through the code on this order was first touched by its owner: the new-customer
+            // bounty asks exactly that (this touch is not in the touches read before the batch).
+            context.AddTouch(customer.Id, owner);
         }
 
         private static ItemResult Invalid(Parsed p, string field, string message) =>
@@ -494,6 +497,9 @@ public static class IngestOrders
             Decisions(id).Where(d => d.At <= at).OrderBy(d => d.At).ThenBy(d => d.Recorded).Select(d => d.Owner).LastOrDefault();
 
         public Owner? FirstToucher(CustomerId id) => _firstToucher.GetValueOrDefault(id);
+
+        /// <summary>A touch recorded by this batch; the first one a customer ever had counts as their first touch.</summary>
+        public void AddTouch(CustomerId id, Owner owner) => _firstToucher.TryAdd(id, owner);
 
         public void RecordOrder(CustomerId id, DateTimeOffset placedAt)
         {

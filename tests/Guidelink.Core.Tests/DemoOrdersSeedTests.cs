@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using Guidelink.Core.Features.Commission;
+using Guidelink.Core.Features.Demo;
+using Guidelink.Core.Features.Ledger;
+using Guidelink.Core.Persistence;
+using Guidelink.Core.Shared;
+using Guidelink.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Guidelink.Core.Tests;
+
+/// <summary>The demo brand's money side, seeded through the real use cases: a plausible ledger (Pending, Available,
+/// refunded), demo-partner with credited orders and a balance, and a second run that changes nothing.</summary>
+public sealed class DemoOrdersSeedTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task DemoActivity_SeedsRulesAndOrders_WithARealLedger_AndIsIdempotent(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var services = new TestServices(database);
+        TenantId tenant;
+        await using (var platform = services.PlatformScope())
+            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+
+        var watch = Stopwatch.StartNew();
+        await using (var scope = services.ScopeFor(tenant))
+            await scope.ServiceProvider.GetRequiredService<SeedDemoActivity.Handler>().HandleAsync(tenant, Ct);
+        var activity = watch.Elapsed;
+        TestContext.Current.TestOutputHelper?.WriteLine($"demo activity incl. orders: {activity.TotalMilliseconds:0} ms");
+
+        await using var db = database.NewContext(tenant);
+        var orders = await db.Orders.AsNoTracking().ToListAsync(Ct);
+        orders.Count.ShouldBeInRange(150, 300);
+        var rules = await db.CommissionRules.AsNoTracking().ToListAsync(Ct);
+        rules.Count.ShouldBe(7);                                     // six rules, one of them in two versions
+        rules.GroupBy(r => r.RuleId).Count().ShouldBe(6);
+        var lines = await db.CommissionLines.AsNoTracking().ToListAsync(Ct);
+        lines.ShouldContain(l => l.Kind == CommissionLineKind.Bounty);
+        lines.ShouldContain(l => l.Kind == CommissionLineKind.StoreShare);
+        lines.ShouldContain(l => l.Rate == "¥5.00/unit");
+        lines.ShouldContain(l => l.RuleVersion == 2);
+
+        // Most money Available, some still Pending, a few orders refunded (some after settlement).
+        var settled = orders.Count(o => o.SettledAt is not null);
+        settled.ShouldBeGreaterThan(orders.Count / 2);
+        orders.ShouldContain(o => o.SettledAt == null && o.CreditId != null);
+        orders.Count(o => o.RefundedFen > 0).ShouldBeInRange(3, 40);
+        orders.ShouldContain(o => o.RefundedFen == o.PaidFen - o.ShippingFen && o.PaidFen > 0);
+        lines.ShouldContain(l => l.ReversedFen > 0 && l.SettledAt != null);
+
+        var entries = await db.LedgerEntries.AsNoTracking().ToListAsync(Ct);
+        entries.GroupBy(e => e.PostingId).ShouldAllBe(g => g.Sum(e => e.AmountFen) == 0);
+        // The ledger agrees with the commission lines: Pending = standing unsettled, Available = standing settled.
+        foreach (var holder in lines.GroupBy(l => l.Holder))
+        {
+            var balances = await LedgerBook.BalancesAsync(db, holder.Key, null, Ct);
+            balances.GetValueOrDefault(LedgerBucket.Pending).ShouldBe(holder.Where(l => l.SettledAt == null).Sum(l => l.StandingFen), holder.Key);
+            balances.GetValueOrDefault(LedgerBucket.Available).ShouldBe(holder.Where(l => l.SettledAt != null).Sum(l => l.StandingFen), holder.Key);
+        }
+
+        var partner = await db.UserAccounts.AsNoTracking().Where(u => u.LoginName == SeedDemoBrand.PartnerLogin).Select(u => u.PartnerId).FirstAsync(Ct);
+        orders.Count(o => o.CreditId == partner!.Value.Value).ShouldBeGreaterThan(2);
+        (await LedgerBook.BalancesAsync(db, $"PartTimeGuide:{partner!.Value.Value}", null, Ct)).GetValueOrDefault(LedgerBucket.Available).ShouldBeGreaterThan(0);
+
+        // Idempotent: a second run (next start, or `guidelink seed demo` again) adds nothing.
+        await using (var scope = services.ScopeFor(tenant))
+        {
+            (await scope.ServiceProvider.GetRequiredService<SeedDemoOrders.Handler>().HandleAsync(tenant, Ct)).Orders.ShouldBe(0);
+            await scope.ServiceProvider.GetRequiredService<SeedDemoActivity.Handler>().HandleAsync(tenant, Ct);
+        }
+        (await db.Orders.CountAsync(Ct)).ShouldBe(orders.Count);
+        (await db.LedgerEntries.CountAsync(Ct)).ShouldBe(entries.Count);
+    }
+}
