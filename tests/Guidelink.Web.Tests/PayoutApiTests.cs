@@ -275,6 +275,59 @@ public sealed class PayoutApiTests
         await AssertLedgerHoldsAsync(database);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    public async Task ARefundWhileAWithdrawalIsPending_LeavesItStanding_TakesAvailableNegative_AndLaterEarningsRepayIt(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var server = await GuidelinkInstance.StartAsync(database);
+        using var admin = await server.ClientAsAsync("demo-admin");
+        await admin.PostJsonAsync("/api/commission-rules", new { name = "合伙人 5%", appliesTo = new[] { "PartTimeGuide" }, basisPoints = 500, effectiveFrom = "2026-01-01T00:00:00Z" }, HttpStatusCode.Created);
+        await using (var db = database.NewContext(await TenantAsync(database)))
+        {
+            db.Categories.Add(Core.Features.Catalog.Category.Create(db.TenantContext.Required, "sofa", "沙发"));
+            await db.SaveChangesAsync(Ct);
+        }
+        var partner = await PartnerAsync(server, admin, "payee-refund");
+        var code = (await admin.GetJsonAsync($"/api/codes?partnerId={partner.Id}")).Str("code");
+        var store = await admin.StoreIdAsync("SH-XH");
+        async Task<string> SettledOrderAsync(string no, string phone, decimal price)
+        {
+            var order = await admin.PostJsonAsync("/api/orders", new
+            {
+                channel = "MiniMall",
+                externalNo = no,
+                storeId = store,
+                customer = new { phone },
+                referralCode = code,
+                paid = price,
+                placedAt = DateTimeOffset.UtcNow.AddDays(-10),
+                lines = new object[] { new { sku = "SOFA-01", name = "沙发", category = "sofa", quantity = 1, unitPrice = price } },
+            }, HttpStatusCode.Created);
+            await admin.PostJsonAsync($"/api/orders/{order.Str("id")}/events", new { kind = "Completed", at = DateTimeOffset.UtcNow.AddDays(-8) }, HttpStatusCode.OK);
+            await admin.PostJsonAsync("/api/settlement/run", new { }, HttpStatusCode.OK);
+            return order.Str("id");
+        }
+
+        var first = await SettledOrderAsync("MM-P1", "13800138301", 2000m); // 5 % = ¥100.00
+        (await partner.Client.GetJsonAsync("/api/payouts/balance")).GetProperty("availableFen").GetInt64().ShouldBe(10_000);
+        var w = await partner.Client.PostJsonAsync("/api/payouts/withdrawals", new { amount = 100m }, HttpStatusCode.Created);
+
+        // The customer returns the sofa while the withdrawal waits: the withdrawal stands, Available goes to −¥100.
+        await admin.PostJsonAsync($"/api/orders/{first}/events", new { kind = "Refunded", key = "RF-P1" }, HttpStatusCode.OK);
+        var balance = await partner.Client.GetJsonAsync("/api/payouts/balance");
+        balance.GetProperty("availableFen").GetInt64().ShouldBe(-10_000);
+        balance.GetProperty("withdrawingFen").GetInt64().ShouldBe(10_000);
+        (await partner.Client.GetJsonAsync("/api/payouts/withdrawals"))[0].Str("status").ShouldBe("Approved");
+        (await partner.Client.PostJsonAsync("/api/payouts/withdrawals", new { amount = 1m }, HttpStatusCode.BadRequest)).ErrorFields().ShouldBe(["amount"]);
+
+        // The next earnings repay the debt first.
+        await SettledOrderAsync("MM-P2", "13800138302", 3000m); // ¥150.00
+        (await partner.Client.GetJsonAsync("/api/payouts/balance")).GetProperty("availableFen").GetInt64().ShouldBe(5_000);
+        w.Str("status").ShouldBe("Approved");
+        await AssertLedgerHoldsAsync(database);
+    }
+
     [Fact]
     public async Task TwoConcurrentWithdrawals_CannotBothSpendTheSameMoney()
     {
