@@ -206,6 +206,29 @@ public sealed class PayoutTransferTests
     }
 
     [Fact]
+    public async Task TheScheduledSender_OnTwoInstances_SendsEachApprovedBillOnce()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var fake = new FakePayoutProvider { Delay = TimeSpan.FromMilliseconds(30) };
+        await using var first = await GuidelinkInstance.StartAsync(database, jobs: true, services: s => s.AddSingleton<IPayoutProvider>(fake));
+        await using var second = await GuidelinkInstance.StartAsync(database, seedDemo: false, jobs: true, services: s => s.AddSingleton<IPayoutProvider>(fake));
+        using var admin = await first.ClientAsAsync("demo-admin");
+        await UseWeChatAsync(admin);
+        var partner = await PartnerAsync(first, admin, "payee-w5");
+        await BindOpenIdAsync(database, partner.Id);
+        await CreditAsync(database, partner.Holder, 100_000);
+        for (var i = 0; i < 4; i++) await partner.Client.PostJsonAsync("/api/payouts/withdrawals", new { amount = 10m + i }, HttpStatusCode.Created);
+
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        while (fake.Bills.Count < 4 && DateTime.UtcNow < deadline) await Task.Delay(250, Ct);
+        await Task.Delay(500, Ct);
+        fake.Bills.Count.ShouldBe(4);
+        fake.Sends.Count.ShouldBe(4);
+        fake.OverlappingSends.ShouldBe(0);
+        (await partner.Client.GetJsonAsync("/api/payouts/withdrawals")).EnumerateArray().ShouldAllBe(w => w.Str("status") == "Accepted");
+    }
+
+    [Fact]
     public async Task Secrets_AndRealNames_NeverLeaveInAnswersAuditOrLogs_AndWeChatBindingNeedsTheSignedState()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
