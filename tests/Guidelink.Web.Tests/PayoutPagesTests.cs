@@ -50,5 +50,10 @@ public sealed class PayoutPagesTests
         queue.ShouldContain("id=\"reconciliation\"");
         queue.ShouldContain("id=\"bank-result\"");
         (await partner.Client.GetStringAsync("/console/payouts", Ct)).ShouldNotContain(bill);
+
+        var openApi = await admin.GetStringAsync("/openapi/v1.json", Ct);
+        foreach (var route in new[] { "/api/payouts/balance", "/api/payouts/withdrawals", "/api/payouts/queue", "/api/payouts/{id}/approve", "/api/payouts/manual/export",
+                     "/api/payouts/manual/result", "/api/payouts/reconciliation", "/api/payouts/settings", "/hooks/wechatpay/{brand}" })
+            openApi.ShouldContain($"\"{route}\"");
     }
 }

@@ -239,6 +239,9 @@ public sealed class PayoutTransferTests
         using var admin = await server.ClientAsAsync("demo-admin");
         using var anonymous = server.Client();
 
+        (await admin.PutJsonAsync("/api/payouts/settings", new { provider = "WeChatPayTransfer" }, HttpStatusCode.BadRequest)).ErrorFields().ShouldBe(["merchant"]);
+        (await admin.PutJsonAsync("/api/payouts/settings", new { provider = "WeChatPayTransfer", merchant = new { mchId = "1" } }, HttpStatusCode.BadRequest))
+            .ErrorFields().ShouldContain("merchant.apiV3Key");
         var saved = await (await admin.PutAsJsonAsync("/api/payouts/settings",
             new { provider = "WeChatPayTransfer", autoApproveBelow = 100_000m, dualApprovalFrom = 200_000m, merchant = Merchant }, Ct)).Content.ReadAsStringAsync(Ct);
         var read = await (await admin.GetAsync("/api/payouts/settings", Ct)).Content.ReadAsStringAsync(Ct);

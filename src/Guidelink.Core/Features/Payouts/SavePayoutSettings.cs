@@ -63,6 +63,9 @@ public static class SavePayoutSettings
 
             var now = clock.GetUtcNow();
             var settings = await db.PayoutSettings.FirstOrDefaultAsync(ct);
+            // WeChat Pay cannot send a single bill without the merchant: refuse the switch rather than queue bills that wait forever.
+            if (r.Provider == PayoutSettings.WeChatPayTransfer && merchant is null && settings?.MerchantCipher is null)
+                return Outcome<GetPayoutSettings.Response>.Invalid("merchant", "is required to pay through WeChatPayTransfer.");
             var before = settings is null ? null : GetPayoutSettings.Describe(settings, secrets);
             if (settings is null) db.PayoutSettings.Add(settings = PayoutSettings.Default(db.TenantContext.Required));
             settings.Change(r.Provider!, minimum, r.FeeBasisPoints ?? 0, cap, r.TaxBasisPoints ?? 0, taxThreshold, autoBelow, dualFrom);
