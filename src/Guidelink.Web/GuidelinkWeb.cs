@@ -94,6 +94,7 @@ public static class GuidelinkWeb
         app.MapActivateEndpoints();
         app.MapStatementEndpoints();
         app.MapAnalyticsEndpoints();
+        app.MapPayoutEndpoints();
         app.MapCodeImageEndpoints();
         app.MapConsoleSession();
         app.MapRazorComponents<App>();
