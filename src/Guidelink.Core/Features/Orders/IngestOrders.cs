@@ -197,7 +197,7 @@ public static class IngestOrders
                 if (entry is null || entry.DisabledAt is not null)
                     return new ItemResult(p.Index, ItemStatus.NotFound, null, $"Referral code '{rawCode}' is not known.", null);
                 code = entry.Code;
-                if (customer is not null) RecordCodeTouch(customer, entry, store.Id, p.PlacedAt, now, context);
+                if (customer is not null) RecordCodeTouch(customer, newCustomer, entry, p, store.Id, now, context);
             }
 
             var credit = customer is null ? null : context.OwnerAt(customer.Id, p.PlacedAt);
@@ -286,23 +286,22 @@ public static class IngestOrders
 
         private static string Cut(string s) => s.Length > 500 ? s[..500] : s;
 
-        /// <summary>The order's share code as a touch, decided by the attribution policy as of placedAt.</summary>
-        private void RecordCodeTouch(Customer customer, ReferralCode code, StoreId store, DateTimeOffset at, DateTimeOffset now, Context context)
+        /// <summary>The order's share code as a touch: a <see cref="RecordTouch.Checked"/> built from the order and decided by the
+        /// same <see cref="RecordTouch.Decide"/> as any touch — self-referral (the code's owner buying for themself), an inactive
+        /// owner and late input (placedAt before decisions already recorded: decided as of placedAt, the later decisions stand)
+        /// are settled exactly as for a touch.</summary>
+        private void RecordCodeTouch(Customer customer, bool isNew, ReferralCode code, Parsed p, StoreId store, DateTimeOffset now, Context context)
         {
             var tenant = customer.TenantId;
-            var owner = code.Owner;
-            var active = context.IsActive(owner);
-            var policy = context.PolicyAt(at);
-            var previous = customer.Owner;
-            var verdict = AttributionRules.Decide(previous, customer.ProtectedUntil, new Claim(owner, active, false, at), policy);
-            if (verdict.Owner != previous) customer.AssignOwner(verdict.Owner, at, verdict.ProtectedUntil);
-            else if (verdict.Renewed) customer.RenewProtection(verdict.ProtectedUntil!.Value);
-            else customer.Touched();
-            var touch = Touch.Create(tenant, customer.Id, owner, code.Code, code.Campaign, TouchChannel.ShareLink, TouchMethod.Link, store, at, now,
-                actors.Current?.Name ?? "system", null, null);
-            var decision = AttributionDecision.Create(tenant, customer.Id, touch.Id, at, now, previous, verdict.Owner,
-                verdict.Owner == owner ? null : owner, policy.Version, verdict.Reason, customer.ProtectedUntil, "share code on an order");
-            db.Touches.Add(touch);
+            var at = p.PlacedAt;
+            var request = new RecordTouch.Request(code.Code, null, nameof(TouchChannel.ShareLink), nameof(TouchMethod.Link), p.Phone, p.UnionId,
+                null, null, store.Value, at, null);
+            var touch = new RecordTouch.Checked(request, TouchChannel.ShareLink, TouchMethod.Link, at, now, p.Phone, customer.PhoneHash ?? p.PhoneHash);
+            var toucher = context.Toucher(code, now);
+            var state = isNew ? (customer.Owner, customer.ProtectedUntil, false) : RecordTouch.StateAt(customer, at, context.History(customer.Id));
+            var actor = actors.Current ?? Actor.System(tenant, "orders");
+            var (record, decision) = RecordTouch.Decide(customer, isNew, touch, toucher, store, context.PolicyAt(at), state, actor);
+            db.Touches.Add(record);
             db.AttributionDecisions.Add(decision);
             context.AddDecision(customer.Id, decision);
         }
@@ -398,10 +397,11 @@ public static class IngestOrders
         private readonly Dictionary<CustomerId, Customer> _customers = [];
         private readonly Dictionary<string, Customer> _byPhone = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Customer> _byUnion = new(StringComparer.Ordinal);
-        private readonly Dictionary<CustomerId, List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner)>> _decisions = [];
+        private readonly Dictionary<CustomerId, List<AttributionDecision>> _decisions = [];
         private readonly Dictionary<CustomerId, List<DateTimeOffset>> _orders = [];
         private readonly Dictionary<CustomerId, Owner?> _firstToucher = [];
-        private readonly Dictionary<Guid, bool> _active = [];
+        private readonly Dictionary<Guid, Staff> _staff = [];
+        private readonly Dictionary<Guid, Partner> _partners = [];
         private readonly Dictionary<(Guid, DateOnly), long> _bounty = [];
         private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _monthSales = [];
         private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _batchSales = [];
@@ -437,9 +437,8 @@ public static class IngestOrders
             var known = c._customers.Keys.ToList();
             foreach (var chunk in known.Chunk(500))
             {
-                foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => chunk.Contains(d.CustomerId))
-                             .Select(d => new { d.CustomerId, d.DecidedAt, d.RecordedAt, d.NewOwnerKind, d.NewOwnerId }).ToListAsync(ct))
-                    c.Decisions(d.CustomerId).Add((d.DecidedAt, d.RecordedAt, d.NewOwnerKind is { } k && d.NewOwnerId is { } oid ? new Owner(k, oid) : null));
+                foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => chunk.Contains(d.CustomerId)).ToListAsync(ct))
+                    c.History(d.CustomerId).Add(d);
                 var nullable = chunk.Select(x => (CustomerId?)x).ToList();
                 foreach (var o in await db.Orders.AsNoTracking().Where(o => nullable.Contains(o.CustomerId)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
                     c.RecordOrder(o.CustomerId!.Value, o.PlacedAt);
@@ -453,10 +452,8 @@ public static class IngestOrders
             {
                 var partnerIds = owners.Select(o => new PartnerId(o)).ToList();
                 var staffIds = owners.Select(o => new StaffId(o)).ToList();
-                foreach (var p in await db.Partners.Where(p => partnerIds.Contains(p.Id)).Select(p => new { p.Id, p.Status }).ToListAsync(ct))
-                    c._active[p.Id.Value] = p.Status == PartnerStatus.Active;
-                foreach (var s in await db.Staff.Where(s => staffIds.Contains(s.Id)).Select(s => new { s.Id, s.Status }).ToListAsync(ct))
-                    c._active[s.Id.Value] = s.Status == StaffStatus.Active;
+                foreach (var p in await db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToListAsync(ct)) c._partners[p.Id.Value] = p;
+                foreach (var s in await db.Staff.AsNoTracking().Include(s => s.Assignments).Where(s => staffIds.Contains(s.Id)).ToListAsync(ct)) c._staff[s.Id.Value] = s;
             }
 
             c._policies = await db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToListAsync(ct);
@@ -484,14 +481,15 @@ public static class IngestOrders
         public Customer? CustomerByIdentity(string? phoneHash, string? unionId) =>
             (phoneHash is not null ? _byPhone.GetValueOrDefault(phoneHash) : null) ?? (unionId is not null ? _byUnion.GetValueOrDefault(unionId) : null);
 
-        private List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner)> Decisions(CustomerId id) =>
+        /// <summary>The customer's recorded decisions (read once, then those the batch adds).</summary>
+        public List<AttributionDecision> History(CustomerId id) =>
             _decisions.TryGetValue(id, out var list) ? list : _decisions[id] = [];
 
-        public void AddDecision(CustomerId id, AttributionDecision d) => Decisions(id).Add((d.DecidedAt, d.RecordedAt, d.NewOwner));
+        public void AddDecision(CustomerId id, AttributionDecision d) => History(id).Add(d);
 
         /// <summary>The owner at <paramref name="at"/>: the latest decision made at or before it (none: the pool).</summary>
         public Owner? OwnerAt(CustomerId id, DateTimeOffset at) =>
-            Decisions(id).Where(d => d.At <= at).OrderBy(d => d.At).ThenBy(d => d.Recorded).Select(d => d.Owner).LastOrDefault();
+            History(id).Where(d => d.DecidedAt <= at).OrderBy(d => d.DecidedAt).ThenBy(d => d.RecordedAt).Select(d => d.NewOwner).LastOrDefault();
 
         public Owner? FirstToucher(CustomerId id) => _firstToucher.GetValueOrDefault(id);
 
@@ -503,7 +501,12 @@ public static class IngestOrders
 
         public bool IsFirstOrder(CustomerId id, DateTimeOffset placedAt) => !_orders.TryGetValue(id, out var list) || list.All(t => t >= placedAt);
 
-        public bool IsActive(Owner owner) => _active.GetValueOrDefault(owner.Id);
+        /// <summary>The code's owner as the attribution rules see a toucher (active or not, home store, phone for self-referral).</summary>
+        public RecordTouch.ToucherInfo Toucher(ReferralCode code, DateTimeOffset now) => (code.Owner.IsStaff
+            ? RecordTouch.DescribeStaff(_staff.GetValueOrDefault(code.OwnerId) ?? throw new InvalidOperationException($"Code {code.Code} names an unknown staff member."), now)
+            : RecordTouch.DescribePartner(_partners.GetValueOrDefault(code.OwnerId) ?? throw new InvalidOperationException($"Code {code.Code} names an unknown partner.")))
+            with
+        { Code = code.Code, Campaign = code.Campaign };
 
         public AttributionPolicy PolicyAt(DateTimeOffset at) =>
             _policies.LastOrDefault(p => p.EffectiveFrom <= at) ?? AttributionPolicy.Default(Settings.TenantId);
