@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Guidelink.Core.Features.Access;
 using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
@@ -25,18 +26,24 @@ namespace Guidelink.Core.Features.Orders;
 public static class IngestOrders
 {
     public const int MaxBatch = 1000;
+    internal static readonly System.Diagnostics.Stopwatch TRACE_L = new(), TRACE_P = new(), TRACE_S = new();
 
     public sealed record LineRequest(string? Sku, string? Name, string? Category, int? Quantity, decimal? UnitPrice, decimal? Discount);
 
-    public sealed record CustomerRequest(Guid? Id, string? Phone, string? UnionId, string? Name);
+    /// <summary>Who bought: by id, or found (and else created) by phone, union id or external user id — the customer's id in
+    /// another system (WeChat Work external user id, or an import's own customer number). ExternalUserId is left out of the
+    /// request hash when absent, so orders recorded before it existed still replay.</summary>
+    public sealed record CustomerRequest(Guid? Id, string? Phone, string? UnionId, string? Name,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExternalUserId = null);
 
     public sealed record OrderRequest(
         string? Channel, string? ExternalNo, Guid? StoreId, string? StoreCode, CustomerRequest? Customer, string? ReferralCode,
         IReadOnlyList<LineRequest>? Lines, decimal? OrderDiscount, decimal? Shipping, decimal? Tax, decimal? Paid,
         DateTimeOffset? PlacedAt, DateTimeOffset? PaidAt, bool? Promotion);
 
-    /// <summary>How the import differs from the API: it may create unknown stores (by code) and products.</summary>
-    public sealed record Options(bool CreateMissing = false, string? StoreRegionCode = null);
+    /// <summary>How the import differs from the API: it may create unknown stores (by code) and products, and it may lift the
+    /// API's bound of 500 lines per order (MaxLines; a system's own invoices can be longer).</summary>
+    public sealed record Options(bool CreateMissing = false, string? StoreRegionCode = null, int MaxLines = 500);
 
     public enum ItemStatus { Created, Replayed, Invalid, NotFound, Conflict }
 
@@ -57,7 +64,7 @@ public static class IngestOrders
             var parsed = new List<Parsed>();
             for (var i = 0; i < requests.Count; i++)
             {
-                var outcome = Parse(requests[i], i);
+                var outcome = Parse(requests[i], i, options.MaxLines);
                 if (outcome.Errors is { } errors) results[i] = new ItemResult(i, ItemStatus.Invalid, null, "One or more fields are invalid.", errors);
                 else parsed.Add(outcome.Order!);
             }
@@ -66,15 +73,18 @@ public static class IngestOrders
             {
                 var ledger = new LedgerBook(db);
                 // Fast path: every item decided against one read of the state and written in one SaveChanges.
-                var context = await Context.LoadAsync(db, parsed, ct);
+                TRACE_L.Start(); var context = await Context.LoadAsync(db, parsed, ct); TRACE_L.Stop();
                 var outcomes = new List<ItemResult>();
-                foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct));
+                TRACE_P.Start(); foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct)); TRACE_P.Stop();
                 try
                 {
-                    await db.SaveChangesAsync(ct);
+                    TRACE_S.Start();
+                    if (OrderLineBulk.PendingLines(db.ChangeTracker) >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, ct);
+                    else await db.SaveChangesAsync(ct);
+                    TRACE_S.Stop();
                     foreach (var r in outcomes) results[r.Index] = r;
                 }
-                catch (DbUpdateException)
+                catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
                 {
                     // Someone else wrote one of these orders, customers or chain heads meanwhile: redo item by item.
                     db.ChangeTracker.Clear();
@@ -172,14 +182,14 @@ public static class IngestOrders
                 customer = context.CustomerById(new CustomerId(cid));
                 if (customer is null) return new ItemResult(p.Index, ItemStatus.NotFound, null, $"Customer {cid} not found.", null);
             }
-            else if (p.PhoneHash is not null || p.UnionId is not null)
+            else if (p.PhoneHash is not null || p.UnionId is not null || p.ExternalUserId is not null)
             {
-                customer = context.CustomerByIdentity(p.PhoneHash, p.UnionId);
+                customer = context.CustomerByIdentity(p.PhoneHash, p.UnionId, p.ExternalUserId);
                 if (customer is null)
                 {
                     customer = Customer.Create(tenant, store.Id, now);
                     if (p.Phone is not null) customer.SetPhone(p.PhoneHash!, pii.Protect(p.Phone), PhoneNumber.Mask(p.Phone));
-                    customer.SetWeChat(p.UnionId, null);
+                    customer.SetWeChat(p.UnionId, p.ExternalUserId);
                     customer.UpdateProfile(p.Request.Customer?.Name, Gender.Unknown, null);
                     db.Customers.Add(customer);
                     context.AddCustomer(customer);
@@ -309,7 +319,7 @@ public static class IngestOrders
         private static ItemResult Invalid(Parsed p, string field, string message) =>
             new(p.Index, ItemStatus.Invalid, null, "One or more fields are invalid.", new Dictionary<string, string[]> { [field] = [message] });
 
-        private (Parsed? Order, IReadOnlyDictionary<string, string[]>? Errors) Parse(OrderRequest r, int index)
+        private (Parsed? Order, IReadOnlyDictionary<string, string[]>? Errors) Parse(OrderRequest r, int index, int maxLines)
         {
             var errors = new FieldErrors();
             if (!Enum.TryParse<OrderChannel>(r.Channel, true, out var channel) || !Enum.IsDefined(channel))
@@ -325,6 +335,8 @@ public static class IngestOrders
             }
             var unionId = string.IsNullOrWhiteSpace(r.Customer?.UnionId) ? null : r.Customer!.UnionId!.Trim();
             if (unionId is { Length: > 64 }) errors.Add("customer.unionId", "must be at most 64 characters.");
+            var externalUserId = string.IsNullOrWhiteSpace(r.Customer?.ExternalUserId) ? null : r.Customer!.ExternalUserId!.Trim();
+            if (externalUserId is { Length: > 64 }) errors.Add("customer.externalUserId", "must be at most 64 characters.");
 
             long Fen(decimal? value, string field, bool required = false)
             {
@@ -336,7 +348,7 @@ public static class IngestOrders
 
             var lines = new List<ParsedLine>();
             if (r.Lines is not { Count: > 0 }) errors.Add("lines", "an order needs at least one line.");
-            else if (r.Lines.Count > 500) errors.Add("lines", "at most 500 lines per order.");
+            else if (r.Lines.Count > maxLines) errors.Add("lines", $"at most {maxLines} lines per order.");
             else
                 for (var i = 0; i < r.Lines.Count; i++)
                 {
@@ -366,7 +378,7 @@ public static class IngestOrders
             if (errors.Any) return (null, errors.ToDictionary());
 
             return (new Parsed(index, r, channel, r.ExternalNo!.Trim(), HashOf(r), lines, goods, lineDiscount, orderDiscount, shipping, tax, paid,
-                LedgerBook.Truncate(placedAt), LedgerBook.Truncate(paidAt), r.Promotion ?? false, phone, phoneHash, unionId), null);
+                LedgerBook.Truncate(placedAt), LedgerBook.Truncate(paidAt), r.Promotion ?? false, phone, phoneHash, unionId, externalUserId), null);
         }
 
         private static string HashOf(OrderRequest r) =>
@@ -377,7 +389,7 @@ public static class IngestOrders
 
     private sealed record Parsed(int Index, OrderRequest Request, OrderChannel Channel, string ExternalNo, string Hash, List<ParsedLine> Lines,
         long Goods, long LineDiscount, long OrderDiscount, long Shipping, long Tax, long Paid, DateTimeOffset PlacedAt, DateTimeOffset PaidAt,
-        bool Promotion, string? Phone, string? PhoneHash, string? UnionId);
+        bool Promotion, string? Phone, string? PhoneHash, string? UnionId, string? ExternalUserId);
 
     /// <summary>What a batch needs to know, read with a few set-based queries before any item is decided, and kept
     /// up to date in memory as items are added (two orders of one customer in one batch see each other).</summary>
@@ -397,6 +409,7 @@ public static class IngestOrders
         private readonly Dictionary<CustomerId, Customer> _customers = [];
         private readonly Dictionary<string, Customer> _byPhone = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Customer> _byUnion = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Customer> _byExternal = new(StringComparer.Ordinal);
         private readonly Dictionary<CustomerId, List<AttributionDecision>> _decisions = [];
         private readonly Dictionary<CustomerId, List<DateTimeOffset>> _orders = [];
         private readonly Dictionary<CustomerId, Owner?> _firstToucher = [];
@@ -433,6 +446,8 @@ public static class IngestOrders
             foreach (var chunk in ids.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.Id)).ToListAsync(ct)) c.AddCustomer(x);
             foreach (var chunk in hashes.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.PhoneHash!)).ToListAsync(ct)) c.AddCustomer(x);
             foreach (var chunk in unions.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.UnionId!)).ToListAsync(ct)) c.AddCustomer(x);
+            var externals = items.Where(i => i.ExternalUserId is not null).Select(i => i.ExternalUserId!).Distinct().ToList();
+            foreach (var chunk in externals.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.ExternalUserId!)).ToListAsync(ct)) c.AddCustomer(x);
 
             var known = c._customers.Keys.ToList();
             foreach (var chunk in known.Chunk(500))
@@ -474,12 +489,15 @@ public static class IngestOrders
             _customers[x.Id] = x;
             if (x.PhoneHash is not null) _byPhone[x.PhoneHash] = x;
             if (x.UnionId is not null) _byUnion[x.UnionId] = x;
+            if (x.ExternalUserId is not null) _byExternal[x.ExternalUserId] = x;
         }
 
         public Customer? CustomerById(CustomerId id) => _customers.GetValueOrDefault(id);
 
-        public Customer? CustomerByIdentity(string? phoneHash, string? unionId) =>
-            (phoneHash is not null ? _byPhone.GetValueOrDefault(phoneHash) : null) ?? (unionId is not null ? _byUnion.GetValueOrDefault(unionId) : null);
+        /// <summary>The same precedence as a touch: phone, then union id, then external user id.</summary>
+        public Customer? CustomerByIdentity(string? phoneHash, string? unionId, string? externalUserId) =>
+            (phoneHash is not null ? _byPhone.GetValueOrDefault(phoneHash) : null) ?? (unionId is not null ? _byUnion.GetValueOrDefault(unionId) : null)
+            ?? (externalUserId is not null ? _byExternal.GetValueOrDefault(externalUserId) : null);
 
         /// <summary>The customer's recorded decisions (read once, then those the batch adds).</summary>
         public List<AttributionDecision> History(CustomerId id) =>
