@@ -312,6 +312,23 @@ public static class ImportOrders
             return added;
         }
 
+        /// <summary>A purchase line a cancellation may refund, with its running refunded amount while a chunk is planned.</summary>
+        private sealed class Candidate(Guid orderId, DateTimeOffset placedAt, string externalNo, int lineNo, int quantity, long paidFen)
+        {
+            public Guid OrderId { get; } = orderId;
+            public DateTimeOffset PlacedAt { get; } = placedAt;
+            public string ExternalNo { get; } = externalNo;
+            public int LineNo { get; } = lineNo;
+            public long RefundedFen { get; set; }
+
+            /// <summary>Units not yet refunded, from the money (a refund is units × the line's paid amount per unit).</summary>
+            public int UnitsLeft => paidFen <= 0 ? 0 : quantity - (int)((RefundedFen * quantity + paidFen / 2) / paidFen);
+
+            /// <summary>What <paramref name="units"/> paid: their share of the line's paid amount, rounded half up; all that
+            /// is left for the last units, so a line is never over- or under-refunded.</summary>
+            public long FenFor(int units) => units >= UnitsLeft ? paidFen - RefundedFen : (paidFen * units * 2 + quantity) / (2L * quantity);
+        }
+
         private sealed record RefundOutcome(long Refunded, long Present, long RefundedFen, long ReversedFen, List<(Line Line, string Reason, bool Partial)> Unmatched);
 
         /// <summary>Each cancellation line refunds the customer's most recent purchase of the same SKU placed at or before it
@@ -342,43 +359,66 @@ public static class ImportOrders
             var ids = customers.Values.Select(id => (CustomerId?)id).ToList();
             var skus = todo.Select(c => c.Line.Sku).Distinct().ToList();
             var latest = todo.Max(c => c.Line.At);
-            var candidateIds = new HashSet<Guid>();
+            var wantedPairs = todo.Select(c => (CustomerKeyPrefix + c.Line.Customer, c.Line.Sku)).ToHashSet();
+            var byCustomerSku = new Dictionary<(CustomerId, string), List<Candidate>>();
             foreach (var chunk in ids.Chunk(500))
-                candidateIds.UnionWith(await db.Orders.AsNoTracking()
-                    .Where(o => chunk.Contains(o.CustomerId) && o.Channel == channel && o.PlacedAt <= latest && o.Lines.Any(l => skus.Contains(l.Sku) && l.PaidFen > l.RefundedFen))
-                    .Select(o => o.Id).ToListAsync(ct));
-            var orders = new List<Order>();
-            var commission = new List<CommissionLine>();
-            foreach (var chunk in candidateIds.Chunk(500))
             {
-                orders.AddRange(await db.Orders.Include(o => o.Lines).Where(o => chunk.Contains(o.Id)).ToListAsync(ct));
+                // A projection, not tracked orders: a big customer's history is read as the few columns matching needs.
+                var rows = await (from o in db.Orders.AsNoTracking()
+                                  where chunk.Contains(o.CustomerId) && o.Channel == channel && o.PlacedAt <= latest
+                                  from l in o.Lines
+                                  where skus.Contains(l.Sku) && l.PaidFen > l.RefundedFen
+                                  select new { o.Id, o.CustomerId, o.PlacedAt, o.ExternalNo, l.LineNo, l.Sku, l.Quantity, l.PaidFen, l.RefundedFen }).ToListAsync(ct);
+                foreach (var r in rows)
+                {
+                    var key = (r.CustomerId!.Value, r.Sku);
+                    if (!byCustomerSku.TryGetValue(key, out var list)) byCustomerSku[key] = list = [];
+                    list.Add(new Candidate(r.Id, r.PlacedAt, r.ExternalNo, r.LineNo, r.Quantity, r.PaidFen) { RefundedFen = r.RefundedFen });
+                }
+            }
+            foreach (var list in byCustomerSku.Values)
+                list.Sort((a, b) => b.PlacedAt != a.PlacedAt ? b.PlacedAt.CompareTo(a.PlacedAt) : b.ExternalNo != a.ExternalNo ? string.CompareOrdinal(b.ExternalNo, a.ExternalNo) : a.LineNo.CompareTo(b.LineNo));
+
+            // Plan every cancellation in date order against the candidates' running state, then load only the orders it touches.
+            var plans = new List<(Invoice Invoice, Line Line, int No, List<(Candidate Candidate, long Fen)> Parts, int Left, int Wanted)>();
+            foreach (var (invoice, line, no) in todo.OrderBy(c => c.Line.At).ThenBy(c => c.Line.FileLine))
+            {
+                var wanted = -line.Quantity;
+                var left = wanted;
+                var parts = new List<(Candidate, long)>();
+                if (customers.TryGetValue(CustomerKeyPrefix + line.Customer, out var customerId) && byCustomerSku.TryGetValue((customerId, line.Sku), out var history))
+                    foreach (var c in history)
+                    {
+                        if (left == 0) break;
+                        if (c.PlacedAt > line.At) continue;
+                        var units = Math.Min(left, c.UnitsLeft);
+                        if (units <= 0) continue;
+                        var fen = c.FenFor(units);
+                        c.RefundedFen += fen;
+                        parts.Add((c, fen));
+                        left -= units;
+                    }
+                plans.Add((invoice, line, no, parts, left, wanted));
+            }
+            var touched = plans.SelectMany(p => p.Parts).Select(p => p.Candidate.OrderId).Distinct().ToList();
+            var orders = new Dictionary<Guid, Order>();
+            var commission = new List<CommissionLine>();
+            foreach (var chunk in touched.Chunk(500))
+            {
+                foreach (var o in await db.Orders.Include(o => o.Lines).Where(o => chunk.Contains(o.Id)).ToListAsync(ct)) orders[o.Id] = o;
                 commission.AddRange(await db.CommissionLines.Where(c => chunk.Contains(c.OrderId)).ToListAsync(ct));
             }
-            var byCustomer = orders.GroupBy(o => o.CustomerId!.Value).ToDictionary(g => g.Key, g => g.OrderByDescending(o => o.PlacedAt).ThenByDescending(o => o.ExternalNo, StringComparer.Ordinal).ToList());
             var commissionByOrder = commission.GroupBy(c => c.OrderId).ToDictionary(g => g.Key, g => g.ToList());
 
             var ledger = new LedgerBook(db);
             long refundedCount = 0, refundedFen = 0, reversedFen = 0;
-            foreach (var (invoice, line, no) in todo.OrderBy(c => c.Line.At).ThenBy(c => c.Line.FileLine))
+            foreach (var (invoice, line, no, planned, left, wanted) in plans)
             {
                 var key = RefundKey(invoice.Number, no);
-                var wanted = -line.Quantity;
-                var left = wanted;
-                var plan = new List<(Order Order, OrderLine Line, long Fen)>();
-                if (customers.TryGetValue(CustomerKeyPrefix + line.Customer, out var customerId) && byCustomer.TryGetValue(customerId, out var history))
-                    foreach (var order in history.Where(o => o.PlacedAt <= line.At))
-                        foreach (var l in order.Lines.Where(l => l.Sku == line.Sku).OrderBy(l => l.LineNo))
-                        {
-                            if (left == 0) break;
-                            var units = Math.Min(left, UnitsLeft(l) - plan.Where(p => p.Line == l).Sum(p => UnitsOf(l, p.Fen)));
-                            if (units <= 0) continue;
-                            plan.Add((order, l, FenFor(l, units)));
-                            left -= units;
-                        }
-                foreach (var group in plan.GroupBy(p => p.Order))
+                foreach (var group in planned.GroupBy(p => p.Candidate.OrderId))
                 {
-                    var order = group.Key;
-                    var parts = group.Select(p => (p.Line, p.Fen)).ToList();
+                    var order = orders[group.Key];
+                    var parts = group.Select(p => (Line: order.Lines.Single(l => l.LineNo == p.Candidate.LineNo), p.Fen)).ToList();
                     var eventRequest = new RecordOrderEvent.Request(order.Id, nameof(OrderEventKind.Refunded), key, line.At,
                         $"cancellation {invoice.Number} line {no}", parts.Select(p => new RecordOrderEvent.RefundLine(p.Line.LineNo, p.Fen / 100m)).ToList());
                     var (fen, reversed) = await RecordOrderEvent.RefundAsync(db, ledger, order, commissionByOrder.GetValueOrDefault(order.Id) ?? [], parts, key, line.At, now, settings, ct);
@@ -405,15 +445,6 @@ public static class ImportOrders
         }
 
         private static string RefundKey(string invoice, int line) => string.Create(CultureInfo.InvariantCulture, $"{invoice}/{line}");
-
-        /// <summary>Units of a line not yet refunded, from its money (a refund is units × the line's price per unit).</summary>
-        private static int UnitsLeft(OrderLine l) => l.PaidFen <= 0 ? 0 : l.Quantity - UnitsOf(l, l.RefundedFen);
-
-        private static int UnitsOf(OrderLine l, long fen) => l.PaidFen <= 0 ? 0 : (int)((fen * l.Quantity + l.PaidFen / 2) / l.PaidFen);
-
-        /// <summary>What <paramref name="units"/> of the line paid: its share of the line's paid amount (all that is left for the last units).</summary>
-        private static long FenFor(OrderLine l, int units) =>
-            units >= UnitsLeft(l) ? l.RefundableFen : (l.PaidFen * units * 2 + l.Quantity) / (2L * l.Quantity);
 
         private static IngestOrders.OrderRequest ToOrder(Invoice invoice, OrderChannel channel, Dictionary<string, string> products, Dictionary<string, StoreId> stores)
         {
