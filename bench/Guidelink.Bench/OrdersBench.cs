@@ -80,7 +80,7 @@ internal static class OrdersBench
         var commission = await db.CommissionLines.CountAsync();
         var entries = await db.LedgerEntries.CountAsync();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"orders batch {provider}: {created:N0} of {orders:N0} orders (3 lines, share code, new customer) in {elapsed.TotalSeconds:F1} s = {created / elapsed.TotalSeconds:N0} orders/s | commission lines {commission:N0}, ledger entries {entries:N0} | load {Load()}"));
+            $"orders batch {provider}: {created:N0} of {orders:N0} orders (3 lines, share code, new customer) in {elapsed.TotalSeconds:F1} s = {created / elapsed.TotalSeconds:N0} orders/s | commission lines {commission:N0}, ledger entries {entries:N0} | load {LoadAverage()}"));
     }
 
     /// <summary>(b) POST /api/orders, one order per request, 64 clients, beside the bare one-insert endpoint, same run and database.</summary>
@@ -109,7 +109,7 @@ internal static class OrdersBench
             return response.IsSuccessStatusCode;
         });
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"orders http {provider}: {product.PerSecond:F0}/s p50 {product.P50:F1} ms p99 {product.P99:F1} ms errors {product.Errors} | bare insert {floor.PerSecond:F0}/s p50 {floor.P50:F1} ms p99 {floor.P99:F1} ms errors {floor.Errors} | ratio {product.PerSecond / floor.PerSecond:P0} of bare | load {Load()}"));
+            $"orders http {provider}: {product.PerSecond:F0}/s p50 {product.P50:F1} ms p99 {product.P99:F1} ms errors {product.Errors} | bare insert {floor.PerSecond:F0}/s p50 {floor.P50:F1} ms p99 {floor.P99:F1} ms errors {floor.Errors} | ratio {product.PerSecond / floor.PerSecond:P0} of bare | load {LoadAverage()}"));
     }
 
     /// <summary>(c) `guidelink import orders` of the whole online-retail file into a fresh SQLite database with the demo org.</summary>
@@ -118,7 +118,7 @@ internal static class OrdersBench
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         if (await GuidelinkCli.RunAsync(["seed", "demo", "--org-only", .. database.Args], TextWriter.Null, Console.Error) != 0) throw new InvalidOperationException("seed failed");
         using var output = new StringWriter();
-        var before = Load();
+        var before = LoadAverage();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var exit = await GuidelinkCli.RunAsync(["import", "orders", file, "--tenant", "qimu", "--create-missing", .. database.Args], output, Console.Error);
@@ -126,8 +126,8 @@ internal static class OrdersBench
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         Console.WriteLine(string.Join('\n', output.ToString().Split('\n').Where(l => !l.Contains('%', StringComparison.Ordinal))));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"orders import sqlite: exit {exit} in {elapsed.TotalSeconds:F1} s wall, {used.TotalSeconds:F1} s CPU | load before {before}, after {Load()}"));
+            $"orders import sqlite: exit {exit} in {elapsed.TotalSeconds:F1} s wall, {used.TotalSeconds:F1} s CPU | load before {before}, after {LoadAverage()}"));
     }
 
-    private static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 }

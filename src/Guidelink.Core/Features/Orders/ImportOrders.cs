@@ -101,13 +101,11 @@ public static class ImportOrders
         public int FirstLine => Lines[0].FileLine;
     }
 
-    internal static readonly Stopwatch TRACE_C = new(), TRACE_I = new(), TRACE_R = new(), TRACE_READ = new();
     public sealed class Handler(GuidelinkDb db, IngestOrders.Handler ingest, ActorContext actors, TimeProvider clock)
     {
         public async Task<Outcome<Response>> HandleAsync(Request request, CancellationToken ct)
         {
             var started = Stopwatch.StartNew();
-            TRACE_READ.Start();
             var tenantId = db.TenantContext.Required;
             var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == tenantId, ct);
             var zone = tenant.Zone;
@@ -163,7 +161,6 @@ public static class ImportOrders
             // Invoices none of whose lines was good count too (the file's published figure counts them).
             var invoiceCount = numbers.Count;
 
-            TRACE_READ.Stop();
             // 2. Stores (Country), the catalog (StockCode): checked once, created when asked.
             var now = clock.GetUtcNow();
             var stores = await db.Stores.AsNoTracking().ToDictionaryAsync(s => s.Code, s => s.Id, StringComparer.OrdinalIgnoreCase, ct);
@@ -217,7 +214,7 @@ public static class ImportOrders
                 var chunk = ordered.GetRange(start, end - start);
                 start = end;
 
-                TRACE_C.Start(); customersCreated += await EnsureCustomersAsync(chunk, stores, now, ct); TRACE_C.Stop();
+                customersCreated += await EnsureCustomersAsync(chunk, stores, now, ct);
 
                 // Purchases: one IngestOrders batch (one read of the state, one SaveChanges).
                 var purchases = chunk.Where(i => !i.Number.StartsWith('C')).ToList();
@@ -228,7 +225,7 @@ public static class ImportOrders
                         products[sku] = Category.General;
                         productsCreated++;
                     }
-                    TRACE_I.Start(); var results = await ingest.HandleAsync(purchases.Select(i => ToOrder(i, channel, products, stores)).ToList(), new IngestOrders.Options(MaxLines: 10_000), ct); TRACE_I.Stop();
+                    var results = await ingest.HandleAsync(purchases.Select(i => ToOrder(i, channel, products, stores)).ToList(), new IngestOrders.Options(MaxLines: 10_000), ct);
                     db.ChangeTracker.Clear();
                     for (var i = 0; i < results.Count; i++)
                     {
@@ -251,7 +248,7 @@ public static class ImportOrders
                 if (cancelled.Count > 0)
                 {
                     cancellations += cancelled.Count;
-                    TRACE_R.Start(); var outcome = await RefundAsync(cancelled, channel, settings, now, ct); TRACE_R.Stop();
+                    var outcome = await RefundAsync(cancelled, channel, settings, now, ct);
                     refunded += outcome.Refunded;
                     refundsPresent += outcome.Present;
                     refundedFen += outcome.RefundedFen;
@@ -266,7 +263,6 @@ public static class ImportOrders
                 request.Progress?.Report(new Progress(Stage.Writing, done, ordered.Count));
             }
             if (report is not null) await report.FlushAsync(ct);
-            Console.Error.WriteLine($"TRACE read {TRACE_READ.Elapsed} customers {TRACE_C.Elapsed} ingest {TRACE_I.Elapsed} (load {IngestOrders.TRACE_L.Elapsed} process {IngestOrders.TRACE_P.Elapsed} save {IngestOrders.TRACE_S.Elapsed}) refunds {TRACE_R.Elapsed}");
 
             var actor = actors.Current!;
             db.AuditEntries.Add(AuditEntry.Create(tenantId, clock.GetUtcNow(), actor.Kind.ToString(), actor.AuditId, actor.Name, "Order.Imported", nameof(Order), "import", null,

@@ -26,7 +26,6 @@ namespace Guidelink.Core.Features.Orders;
 public static class IngestOrders
 {
     public const int MaxBatch = 1000;
-    internal static readonly System.Diagnostics.Stopwatch TRACE_L = new(), TRACE_P = new(), TRACE_S = new();
 
     public sealed record LineRequest(string? Sku, string? Name, string? Category, int? Quantity, decimal? UnitPrice, decimal? Discount);
 
@@ -73,15 +72,13 @@ public static class IngestOrders
             {
                 var ledger = new LedgerBook(db);
                 // Fast path: every item decided against one read of the state and written in one SaveChanges.
-                TRACE_L.Start(); var context = await Context.LoadAsync(db, parsed, ct); TRACE_L.Stop();
+                var context = await Context.LoadAsync(db, parsed, ct);
                 var outcomes = new List<ItemResult>();
-                TRACE_P.Start(); foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct)); TRACE_P.Stop();
+                foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct));
                 try
                 {
-                    TRACE_S.Start();
                     if (OrderLineBulk.PendingLines(db.ChangeTracker) >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, ct);
                     else await db.SaveChangesAsync(ct);
-                    TRACE_S.Stop();
                     foreach (var r in outcomes) results[r.Index] = r;
                 }
                 catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
