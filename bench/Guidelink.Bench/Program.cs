@@ -24,6 +24,15 @@ if (what is "profile")
     foreach (var provider in providers) await Profile.RunAsync(provider);
 if (what is "import" or "all")
     await Import.RunAsync(importRows);
+// Activate (OrdersBench.cs): BENCH_ORDERS orders for the batch ingest; BENCH_RETAIL names the online-retail file.
+if (what is "orders" or "all")
+    foreach (var provider in providers)
+    {
+        await OrdersBench.BatchAsync(provider, int.Parse(Environment.GetEnvironmentVariable("BENCH_ORDERS") ?? "20000", CultureInfo.InvariantCulture));
+        await OrdersBench.HttpAsync(provider, TimeSpan.FromSeconds(Math.Min(seconds, 20)));
+    }
+if (what is "orders-import" or "all")
+    await OrdersBench.ImportAsync(Environment.GetEnvironmentVariable("BENCH_RETAIL") ?? "../shared/data/online_retail.csv.gz");
 
 internal static class Load
 {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Guidelink.Core.Features.Access;
 using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
@@ -28,15 +29,20 @@ public static class IngestOrders
 
     public sealed record LineRequest(string? Sku, string? Name, string? Category, int? Quantity, decimal? UnitPrice, decimal? Discount);
 
-    public sealed record CustomerRequest(Guid? Id, string? Phone, string? UnionId, string? Name);
+    /// <summary>Who bought: by id, or found (and else created) by phone, union id or external user id — the customer's id in
+    /// another system (WeChat Work external user id, or an import's own customer number). ExternalUserId is left out of the
+    /// request hash when absent, so orders recorded before it existed still replay.</summary>
+    public sealed record CustomerRequest(Guid? Id, string? Phone, string? UnionId, string? Name,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ExternalUserId = null);
 
     public sealed record OrderRequest(
         string? Channel, string? ExternalNo, Guid? StoreId, string? StoreCode, CustomerRequest? Customer, string? ReferralCode,
         IReadOnlyList<LineRequest>? Lines, decimal? OrderDiscount, decimal? Shipping, decimal? Tax, decimal? Paid,
         DateTimeOffset? PlacedAt, DateTimeOffset? PaidAt, bool? Promotion);
 
-    /// <summary>How the import differs from the API: it may create unknown stores (by code) and products.</summary>
-    public sealed record Options(bool CreateMissing = false, string? StoreRegionCode = null);
+    /// <summary>How the import differs from the API: it may create unknown stores (by code) and products, and it may lift the
+    /// API's bound of 500 lines per order (MaxLines; a system's own invoices can be longer).</summary>
+    public sealed record Options(bool CreateMissing = false, string? StoreRegionCode = null, int MaxLines = 500);
 
     public enum ItemStatus { Created, Replayed, Invalid, NotFound, Conflict }
 
@@ -57,7 +63,7 @@ public static class IngestOrders
             var parsed = new List<Parsed>();
             for (var i = 0; i < requests.Count; i++)
             {
-                var outcome = Parse(requests[i], i);
+                var outcome = Parse(requests[i], i, options.MaxLines);
                 if (outcome.Errors is { } errors) results[i] = new ItemResult(i, ItemStatus.Invalid, null, "One or more fields are invalid.", errors);
                 else parsed.Add(outcome.Order!);
             }
@@ -71,10 +77,11 @@ public static class IngestOrders
                 foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct));
                 try
                 {
-                    await db.SaveChangesAsync(ct);
+                    if (OrderLineBulk.PendingLines(db.ChangeTracker) >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, ct);
+                    else await db.SaveChangesAsync(ct);
                     foreach (var r in outcomes) results[r.Index] = r;
                 }
-                catch (DbUpdateException)
+                catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
                 {
                     // Someone else wrote one of these orders, customers or chain heads meanwhile: redo item by item.
                     db.ChangeTracker.Clear();
@@ -172,14 +179,14 @@ public static class IngestOrders
                 customer = context.CustomerById(new CustomerId(cid));
                 if (customer is null) return new ItemResult(p.Index, ItemStatus.NotFound, null, $"Customer {cid} not found.", null);
             }
-            else if (p.PhoneHash is not null || p.UnionId is not null)
+            else if (p.PhoneHash is not null || p.UnionId is not null || p.ExternalUserId is not null)
             {
-                customer = context.CustomerByIdentity(p.PhoneHash, p.UnionId);
+                customer = context.CustomerByIdentity(p.PhoneHash, p.UnionId, p.ExternalUserId);
                 if (customer is null)
                 {
                     customer = Customer.Create(tenant, store.Id, now);
                     if (p.Phone is not null) customer.SetPhone(p.PhoneHash!, pii.Protect(p.Phone), PhoneNumber.Mask(p.Phone));
-                    customer.SetWeChat(p.UnionId, null);
+                    customer.SetWeChat(p.UnionId, p.ExternalUserId);
                     customer.UpdateProfile(p.Request.Customer?.Name, Gender.Unknown, null);
                     db.Customers.Add(customer);
                     context.AddCustomer(customer);
@@ -197,7 +204,7 @@ public static class IngestOrders
                 if (entry is null || entry.DisabledAt is not null)
                     return new ItemResult(p.Index, ItemStatus.NotFound, null, $"Referral code '{rawCode}' is not known.", null);
                 code = entry.Code;
-                if (customer is not null) RecordCodeTouch(customer, entry, store.Id, p.PlacedAt, now, context);
+                if (customer is not null) RecordCodeTouch(customer, newCustomer, entry, p, store.Id, now, context);
             }
 
             var credit = customer is null ? null : context.OwnerAt(customer.Id, p.PlacedAt);
@@ -286,23 +293,22 @@ public static class IngestOrders
 
         private static string Cut(string s) => s.Length > 500 ? s[..500] : s;
 
-        /// <summary>The order's share code as a touch, decided by the attribution policy as of placedAt.</summary>
-        private void RecordCodeTouch(Customer customer, ReferralCode code, StoreId store, DateTimeOffset at, DateTimeOffset now, Context context)
+        /// <summary>The order's share code as a touch: a <see cref="RecordTouch.Checked"/> built from the order and decided by the
+        /// same <see cref="RecordTouch.Decide"/> as any touch — self-referral (the code's owner buying for themself), an inactive
+        /// owner and late input (placedAt before decisions already recorded: decided as of placedAt, the later decisions stand)
+        /// are settled exactly as for a touch.</summary>
+        private void RecordCodeTouch(Customer customer, bool isNew, ReferralCode code, Parsed p, StoreId store, DateTimeOffset now, Context context)
         {
             var tenant = customer.TenantId;
-            var owner = code.Owner;
-            var active = context.IsActive(owner);
-            var policy = context.PolicyAt(at);
-            var previous = customer.Owner;
-            var verdict = AttributionRules.Decide(previous, customer.ProtectedUntil, new Claim(owner, active, false, at), policy);
-            if (verdict.Owner != previous) customer.AssignOwner(verdict.Owner, at, verdict.ProtectedUntil);
-            else if (verdict.Renewed) customer.RenewProtection(verdict.ProtectedUntil!.Value);
-            else customer.Touched();
-            var touch = Touch.Create(tenant, customer.Id, owner, code.Code, code.Campaign, TouchChannel.ShareLink, TouchMethod.Link, store, at, now,
-                actors.Current?.Name ?? "system", null, null);
-            var decision = AttributionDecision.Create(tenant, customer.Id, touch.Id, at, now, previous, verdict.Owner,
-                verdict.Owner == owner ? null : owner, policy.Version, verdict.Reason, customer.ProtectedUntil, "share code on an order");
-            db.Touches.Add(touch);
+            var at = p.PlacedAt;
+            var request = new RecordTouch.Request(code.Code, null, nameof(TouchChannel.ShareLink), nameof(TouchMethod.Link), p.Phone, p.UnionId,
+                null, null, store.Value, at, null);
+            var touch = new RecordTouch.Checked(request, TouchChannel.ShareLink, TouchMethod.Link, at, now, p.Phone, customer.PhoneHash ?? p.PhoneHash);
+            var toucher = context.Toucher(code, now);
+            var state = isNew ? (customer.Owner, customer.ProtectedUntil, false) : RecordTouch.StateAt(customer, at, context.History(customer.Id));
+            var actor = actors.Current ?? Actor.System(tenant, "orders");
+            var (record, decision) = RecordTouch.Decide(customer, isNew, touch, toucher, store, context.PolicyAt(at), state, actor);
+            db.Touches.Add(record);
             db.AttributionDecisions.Add(decision);
             context.AddDecision(customer.Id, decision);
             // A customer met first through the code on this order was first touched by its owner: the new-customer
@@ -313,7 +319,7 @@ public static class IngestOrders
         private static ItemResult Invalid(Parsed p, string field, string message) =>
             new(p.Index, ItemStatus.Invalid, null, "One or more fields are invalid.", new Dictionary<string, string[]> { [field] = [message] });
 
-        private (Parsed? Order, IReadOnlyDictionary<string, string[]>? Errors) Parse(OrderRequest r, int index)
+        private (Parsed? Order, IReadOnlyDictionary<string, string[]>? Errors) Parse(OrderRequest r, int index, int maxLines)
         {
             var errors = new FieldErrors();
             if (!Enum.TryParse<OrderChannel>(r.Channel, true, out var channel) || !Enum.IsDefined(channel))
@@ -329,6 +335,8 @@ public static class IngestOrders
             }
             var unionId = string.IsNullOrWhiteSpace(r.Customer?.UnionId) ? null : r.Customer!.UnionId!.Trim();
             if (unionId is { Length: > 64 }) errors.Add("customer.unionId", "must be at most 64 characters.");
+            var externalUserId = string.IsNullOrWhiteSpace(r.Customer?.ExternalUserId) ? null : r.Customer!.ExternalUserId!.Trim();
+            if (externalUserId is { Length: > 64 }) errors.Add("customer.externalUserId", "must be at most 64 characters.");
 
             long Fen(decimal? value, string field, bool required = false)
             {
@@ -340,7 +348,7 @@ public static class IngestOrders
 
             var lines = new List<ParsedLine>();
             if (r.Lines is not { Count: > 0 }) errors.Add("lines", "an order needs at least one line.");
-            else if (r.Lines.Count > 500) errors.Add("lines", "at most 500 lines per order.");
+            else if (r.Lines.Count > maxLines) errors.Add("lines", $"at most {maxLines} lines per order.");
             else
                 for (var i = 0; i < r.Lines.Count; i++)
                 {
@@ -370,7 +378,7 @@ public static class IngestOrders
             if (errors.Any) return (null, errors.ToDictionary());
 
             return (new Parsed(index, r, channel, r.ExternalNo!.Trim(), HashOf(r), lines, goods, lineDiscount, orderDiscount, shipping, tax, paid,
-                LedgerBook.Truncate(placedAt), LedgerBook.Truncate(paidAt), r.Promotion ?? false, phone, phoneHash, unionId), null);
+                LedgerBook.Truncate(placedAt), LedgerBook.Truncate(paidAt), r.Promotion ?? false, phone, phoneHash, unionId, externalUserId), null);
         }
 
         private static string HashOf(OrderRequest r) =>
@@ -381,7 +389,7 @@ public static class IngestOrders
 
     private sealed record Parsed(int Index, OrderRequest Request, OrderChannel Channel, string ExternalNo, string Hash, List<ParsedLine> Lines,
         long Goods, long LineDiscount, long OrderDiscount, long Shipping, long Tax, long Paid, DateTimeOffset PlacedAt, DateTimeOffset PaidAt,
-        bool Promotion, string? Phone, string? PhoneHash, string? UnionId);
+        bool Promotion, string? Phone, string? PhoneHash, string? UnionId, string? ExternalUserId);
 
     /// <summary>What a batch needs to know, read with a few set-based queries before any item is decided, and kept
     /// up to date in memory as items are added (two orders of one customer in one batch see each other).</summary>
@@ -401,10 +409,12 @@ public static class IngestOrders
         private readonly Dictionary<CustomerId, Customer> _customers = [];
         private readonly Dictionary<string, Customer> _byPhone = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Customer> _byUnion = new(StringComparer.Ordinal);
-        private readonly Dictionary<CustomerId, List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner)>> _decisions = [];
+        private readonly Dictionary<string, Customer> _byExternal = new(StringComparer.Ordinal);
+        private readonly Dictionary<CustomerId, List<AttributionDecision>> _decisions = [];
         private readonly Dictionary<CustomerId, List<DateTimeOffset>> _orders = [];
         private readonly Dictionary<CustomerId, Owner?> _firstToucher = [];
-        private readonly Dictionary<Guid, bool> _active = [];
+        private readonly Dictionary<Guid, Staff> _staff = [];
+        private readonly Dictionary<Guid, Partner> _partners = [];
         private readonly Dictionary<(Guid, DateOnly), long> _bounty = [];
         private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _monthSales = [];
         private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _batchSales = [];
@@ -436,13 +446,14 @@ public static class IngestOrders
             foreach (var chunk in ids.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.Id)).ToListAsync(ct)) c.AddCustomer(x);
             foreach (var chunk in hashes.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.PhoneHash!)).ToListAsync(ct)) c.AddCustomer(x);
             foreach (var chunk in unions.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.UnionId!)).ToListAsync(ct)) c.AddCustomer(x);
+            var externals = items.Where(i => i.ExternalUserId is not null).Select(i => i.ExternalUserId!).Distinct().ToList();
+            foreach (var chunk in externals.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.ExternalUserId!)).ToListAsync(ct)) c.AddCustomer(x);
 
             var known = c._customers.Keys.ToList();
             foreach (var chunk in known.Chunk(500))
             {
-                foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => chunk.Contains(d.CustomerId))
-                             .Select(d => new { d.CustomerId, d.DecidedAt, d.RecordedAt, d.NewOwnerKind, d.NewOwnerId }).ToListAsync(ct))
-                    c.Decisions(d.CustomerId).Add((d.DecidedAt, d.RecordedAt, d.NewOwnerKind is { } k && d.NewOwnerId is { } oid ? new Owner(k, oid) : null));
+                foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => chunk.Contains(d.CustomerId)).ToListAsync(ct))
+                    c.History(d.CustomerId).Add(d);
                 var nullable = chunk.Select(x => (CustomerId?)x).ToList();
                 foreach (var o in await db.Orders.AsNoTracking().Where(o => nullable.Contains(o.CustomerId)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
                     c.RecordOrder(o.CustomerId!.Value, o.PlacedAt);
@@ -456,10 +467,8 @@ public static class IngestOrders
             {
                 var partnerIds = owners.Select(o => new PartnerId(o)).ToList();
                 var staffIds = owners.Select(o => new StaffId(o)).ToList();
-                foreach (var p in await db.Partners.Where(p => partnerIds.Contains(p.Id)).Select(p => new { p.Id, p.Status }).ToListAsync(ct))
-                    c._active[p.Id.Value] = p.Status == PartnerStatus.Active;
-                foreach (var s in await db.Staff.Where(s => staffIds.Contains(s.Id)).Select(s => new { s.Id, s.Status }).ToListAsync(ct))
-                    c._active[s.Id.Value] = s.Status == StaffStatus.Active;
+                foreach (var p in await db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToListAsync(ct)) c._partners[p.Id.Value] = p;
+                foreach (var s in await db.Staff.AsNoTracking().Include(s => s.Assignments).Where(s => staffIds.Contains(s.Id)).ToListAsync(ct)) c._staff[s.Id.Value] = s;
             }
 
             c._policies = await db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToListAsync(ct);
@@ -480,21 +489,25 @@ public static class IngestOrders
             _customers[x.Id] = x;
             if (x.PhoneHash is not null) _byPhone[x.PhoneHash] = x;
             if (x.UnionId is not null) _byUnion[x.UnionId] = x;
+            if (x.ExternalUserId is not null) _byExternal[x.ExternalUserId] = x;
         }
 
         public Customer? CustomerById(CustomerId id) => _customers.GetValueOrDefault(id);
 
-        public Customer? CustomerByIdentity(string? phoneHash, string? unionId) =>
-            (phoneHash is not null ? _byPhone.GetValueOrDefault(phoneHash) : null) ?? (unionId is not null ? _byUnion.GetValueOrDefault(unionId) : null);
+        /// <summary>The same precedence as a touch: phone, then union id, then external user id.</summary>
+        public Customer? CustomerByIdentity(string? phoneHash, string? unionId, string? externalUserId) =>
+            (phoneHash is not null ? _byPhone.GetValueOrDefault(phoneHash) : null) ?? (unionId is not null ? _byUnion.GetValueOrDefault(unionId) : null)
+            ?? (externalUserId is not null ? _byExternal.GetValueOrDefault(externalUserId) : null);
 
-        private List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner)> Decisions(CustomerId id) =>
+        /// <summary>The customer's recorded decisions (read once, then those the batch adds).</summary>
+        public List<AttributionDecision> History(CustomerId id) =>
             _decisions.TryGetValue(id, out var list) ? list : _decisions[id] = [];
 
-        public void AddDecision(CustomerId id, AttributionDecision d) => Decisions(id).Add((d.DecidedAt, d.RecordedAt, d.NewOwner));
+        public void AddDecision(CustomerId id, AttributionDecision d) => History(id).Add(d);
 
         /// <summary>The owner at <paramref name="at"/>: the latest decision made at or before it (none: the pool).</summary>
         public Owner? OwnerAt(CustomerId id, DateTimeOffset at) =>
-            Decisions(id).Where(d => d.At <= at).OrderBy(d => d.At).ThenBy(d => d.Recorded).Select(d => d.Owner).LastOrDefault();
+            History(id).Where(d => d.DecidedAt <= at).OrderBy(d => d.DecidedAt).ThenBy(d => d.RecordedAt).Select(d => d.NewOwner).LastOrDefault();
 
         public Owner? FirstToucher(CustomerId id) => _firstToucher.GetValueOrDefault(id);
 
@@ -509,7 +522,12 @@ public static class IngestOrders
 
         public bool IsFirstOrder(CustomerId id, DateTimeOffset placedAt) => !_orders.TryGetValue(id, out var list) || list.All(t => t >= placedAt);
 
-        public bool IsActive(Owner owner) => _active.GetValueOrDefault(owner.Id);
+        /// <summary>The code's owner as the attribution rules see a toucher (active or not, home store, phone for self-referral).</summary>
+        public RecordTouch.ToucherInfo Toucher(ReferralCode code, DateTimeOffset now) => (code.Owner.IsStaff
+            ? RecordTouch.DescribeStaff(_staff.GetValueOrDefault(code.OwnerId) ?? throw new InvalidOperationException($"Code {code.Code} names an unknown staff member."), now)
+            : RecordTouch.DescribePartner(_partners.GetValueOrDefault(code.OwnerId) ?? throw new InvalidOperationException($"Code {code.Code} names an unknown partner.")))
+            with
+        { Code = code.Code, Campaign = code.Campaign };
 
         public AttributionPolicy PolicyAt(DateTimeOffset at) =>
             _policies.LastOrDefault(p => p.EffectiveFrom <= at) ?? AttributionPolicy.Default(Settings.TenantId);

@@ -43,7 +43,7 @@ public static class RecordOrderEvent
 
             var order = await db.Orders.Include(o => o.Lines).FirstOrDefaultAsync(o => o.Id == request.OrderId, ct);
             if (order is null) return Outcome<Response>.NotFound($"Order {request.OrderId} not found.");
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request with { Key = key }, HashJson))));
+            var hash = HashOf(request with { Key = key });
 
             var previous = await db.OrderEvents.FirstOrDefaultAsync(e => e.OrderId == order.Id && e.Kind == kind && e.Key == key, ct);
             if (previous is not null)
@@ -71,7 +71,8 @@ public static class RecordOrderEvent
                 case OrderEventKind.Refunded:
                     var parts = ParseRefund(order, request.Lines, errors);
                     if (errors.Any) return errors.ToOutcome<Response>();
-                    (refunded, reversed) = await RefundAsync(order, parts, key!, at, now, settings, ct);
+                    var commission = await db.CommissionLines.Where(c => c.OrderId == order.Id).ToListAsync(ct);
+                    (refunded, reversed) = await RefundAsync(db, new LedgerBook(db), order, commission, parts, key!, at, now, settings, ct);
                     refundLines = string.Join(';', parts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Line.LineNo}:{p.Fen}")));
                     break;
             }
@@ -113,61 +114,69 @@ public static class RecordOrderEvent
             return parts;
         }
 
-        private async Task<(long Refunded, long Reversed)> RefundAsync(Order order, List<(OrderLine Line, long Fen)> parts, string refundNo,
-            DateTimeOffset at, DateTimeOffset now, CommissionSettings settings, CancellationToken ct)
-        {
-            var commission = await db.CommissionLines.Where(c => c.OrderId == order.Id).ToListAsync(ct);
-            var movements = new List<Movement>();
-            long reversedTotal = 0;
-            foreach (var (line, fen) in parts)
-            {
-                foreach (var c in commission.Where(c => c.LineNo == line.LineNo && c.Kind != CommissionLineKind.Bounty))
-                {
-                    var reversal = RefundReversal.Reverse(c.AmountFen, line.PaidFen, line.RefundedFen, c.ReversedFen, fen);
-                    if (reversal.ReversedFen == 0) continue;
-                    c.Reverse(reversal.ReversedFen);
-                    movements.Add(new Movement(c.Holder, c.SettledAt is null ? LedgerBucket.Pending : LedgerBucket.Available, -reversal.ReversedFen, "refund", c.Id));
-                    reversedTotal += reversal.ReversedFen;
-                }
-                line.Refund(fen);
-            }
-            order.AddRefund(parts.Sum(p => p.Fen));
-            // The new-customer bounty stands unless the whole order is refunded (the customer did not really buy).
-            if (order.Lines.All(l => l.RefundableFen == 0))
-                foreach (var b in commission.Where(c => c.Kind == CommissionLineKind.Bounty && c.StandingFen > 0))
-                {
-                    movements.Add(new Movement(b.Holder, b.SettledAt is null ? LedgerBucket.Pending : LedgerBucket.Available, -b.StandingFen, "refund", b.Id));
-                    reversedTotal += b.StandingFen;
-                    b.Reverse(b.StandingFen);
-                }
-            if (movements.Count == 0) return (parts.Sum(p => p.Fen), 0);
+    }
 
-            if (settings.NegativeBalance == NegativeBalancePolicy.CapAtBalance)
-                movements = await CapAtBalanceAsync(movements, ct);
-            movements.Add(new Movement(Commission.Earner.Brand, LedgerBucket.CommissionExpense, reversedTotal, "refund"));
-            await new LedgerBook(db).PostAsync($"refund:{order.Id}:{refundNo}", "Refund", order.Id, at, now, movements, ct);
-            return (parts.Sum(p => p.Fen), reversedTotal);
-        }
+    /// <summary>The canonical hash of an event request: a retry with the same body gets the first answer.</summary>
+    internal static string HashOf(Request request) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(request, HashJson))));
 
-        /// <summary>Policy "cap at balance": a reversal from Available takes the earner's balance down to zero at most;
-        /// the rest is written off to the brand's WriteOff account — booked, never silently dropped.</summary>
-        private async Task<List<Movement>> CapAtBalanceAsync(List<Movement> movements, CancellationToken ct)
+    /// <summary>A refund of <paramref name="parts"/> of a (tracked) order: each line's commission reversed in proportion
+    /// (the last refund of a line reverses exactly what is left), the bounty when the whole order is refunded, posted to
+    /// the ledger from Pending or Available. Adds to the unit of work; the caller saves. Shared by the API
+    /// (<see cref="Handler"/>) and the order import, so a refund reverses commission the same way whichever way it came.</summary>
+    internal static async Task<(long Refunded, long Reversed)> RefundAsync(GuidelinkDb db, LedgerBook ledger, Order order, IReadOnlyList<CommissionLine> commission,
+        List<(OrderLine Line, long Fen)> parts, string refundNo, DateTimeOffset at, DateTimeOffset now, CommissionSettings settings, CancellationToken ct)
+    {
+        var movements = new List<Movement>();
+        long reversedTotal = 0;
+        foreach (var (line, fen) in parts)
         {
-            var result = new List<Movement>();
-            foreach (var group in movements.GroupBy(m => (m.Holder, m.Bucket)))
+            foreach (var c in commission.Where(c => c.LineNo == line.LineNo && c.Kind != CommissionLineKind.Bounty))
             {
-                if (group.Key.Bucket != LedgerBucket.Available) { result.AddRange(group); continue; }
-                var balance = (await LedgerBook.BalancesAsync(db, group.Key.Holder, null, ct)).GetValueOrDefault(LedgerBucket.Available);
-                var left = Math.Max(balance, 0);
-                foreach (var m in group)
-                {
-                    var taken = Math.Min(-m.AmountFen, left);
-                    left -= taken;
-                    if (taken > 0) result.Add(m with { AmountFen = -taken });
-                    if (-m.AmountFen - taken > 0) result.Add(new Movement(Commission.Earner.Brand, LedgerBucket.WriteOff, m.AmountFen + taken, "write-off", m.CommissionLineId));
-                }
+                var reversal = RefundReversal.Reverse(c.AmountFen, line.PaidFen, line.RefundedFen, c.ReversedFen, fen);
+                if (reversal.ReversedFen == 0) continue;
+                c.Reverse(reversal.ReversedFen);
+                movements.Add(new Movement(c.Holder, c.SettledAt is null ? LedgerBucket.Pending : LedgerBucket.Available, -reversal.ReversedFen, "refund", c.Id));
+                reversedTotal += reversal.ReversedFen;
             }
-            return result;
+            line.Refund(fen);
         }
+        order.AddRefund(parts.Sum(p => p.Fen));
+        // The new-customer bounty stands unless the whole order is refunded (the customer did not really buy).
+        if (order.Lines.All(l => l.RefundableFen == 0))
+            foreach (var b in commission.Where(c => c.Kind == CommissionLineKind.Bounty && c.StandingFen > 0))
+            {
+                movements.Add(new Movement(b.Holder, b.SettledAt is null ? LedgerBucket.Pending : LedgerBucket.Available, -b.StandingFen, "refund", b.Id));
+                reversedTotal += b.StandingFen;
+                b.Reverse(b.StandingFen);
+            }
+        if (movements.Count == 0) return (parts.Sum(p => p.Fen), 0);
+
+        if (settings.NegativeBalance == NegativeBalancePolicy.CapAtBalance)
+            movements = await CapAtBalanceAsync(db, movements, ct);
+        movements.Add(new Movement(Commission.Earner.Brand, LedgerBucket.CommissionExpense, reversedTotal, "refund"));
+        await ledger.PostAsync($"refund:{order.Id}:{refundNo}", "Refund", order.Id, at, now, movements, ct);
+        return (parts.Sum(p => p.Fen), reversedTotal);
+    }
+
+    /// <summary>Policy "cap at balance": a reversal from Available takes the earner's balance down to zero at most;
+    /// the rest is written off to the brand's WriteOff account — booked, never silently dropped.</summary>
+    private static async Task<List<Movement>> CapAtBalanceAsync(GuidelinkDb db, List<Movement> movements, CancellationToken ct)
+    {
+        var result = new List<Movement>();
+        foreach (var group in movements.GroupBy(m => (m.Holder, m.Bucket)))
+        {
+            if (group.Key.Bucket != LedgerBucket.Available) { result.AddRange(group); continue; }
+            var balance = (await LedgerBook.BalancesAsync(db, group.Key.Holder, null, ct)).GetValueOrDefault(LedgerBucket.Available);
+            var left = Math.Max(balance, 0);
+            foreach (var m in group)
+            {
+                var taken = Math.Min(-m.AmountFen, left);
+                left -= taken;
+                if (taken > 0) result.Add(m with { AmountFen = -taken });
+                if (-m.AmountFen - taken > 0) result.Add(new Movement(Commission.Earner.Brand, LedgerBucket.WriteOff, m.AmountFen + taken, "write-off", m.CommissionLineId));
+            }
+        }
+        return result;
     }
 }

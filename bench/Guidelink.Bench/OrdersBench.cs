@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using Guidelink.Cli;
+using Guidelink.Core.Features.Attribution;
+using Guidelink.Core.Features.Catalog;
+using Guidelink.Core.Features.Commission;
+using Guidelink.Core.Features.Demo;
+using Guidelink.Core.Features.Orders;
+using Guidelink.Core.Features.Partners;
+using Guidelink.Core.Persistence;
+using Guidelink.Core.Shared;
+using Guidelink.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Activate benchmarks (bench/README.md): (a) batch ingest through the Core handler, (b) single orders over HTTP
+/// beside the bare insert, (c) the online-retail import end to end. Every order of (a) and (b) carries a partner's share
+/// code and a new customer, so each one is a touch + decision + credit + commission (5% rule) + ledger posting.</summary>
+internal static class OrdersBench
+{
+    private static IngestOrders.OrderRequest Order(string no, Guid store, string phone, string code) =>
+        new("MiniMall", no, store, null, new IngestOrders.CustomerRequest(null, phone, null, null), code,
+        [
+            new IngestOrders.LineRequest("SOFA-01", "云朵沙发", "sofa", 1, 999.00m, null),
+            new IngestOrders.LineRequest("LAMP-02", "落地灯", "lighting", 2, 150.00m, 20.00m),
+            new IngestOrders.LineRequest("RUG-03", "地毯", "sofa", 1, 80.00m, null),
+        ], 10.00m, 0m, 0m, 1349.00m, null, null, null);
+
+    /// <summary>The demo brand, its categories, a 5% rule for partners and one approved partner's code.</summary>
+    private static async Task<(TenantId Tenant, Guid Store, string Code)> BrandAsync(TestServices services)
+    {
+        TenantId tenant;
+        await using (var platform = services.PlatformScope())
+            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(CancellationToken.None)).TenantId);
+        await using var scope = services.ScopeFor(tenant);
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<GuidelinkDb>();
+        if (!await db.Categories.AnyAsync(c => c.Code == "sofa"))
+            db.Categories.AddRange(Category.Create(tenant, "sofa", "沙发"), Category.Create(tenant, "lighting", "灯具"));
+        await db.SaveChangesAsync();
+        var store = await db.Stores.Where(s => s.Code == "SH-XH").Select(s => s.Id).FirstAsync();
+        var partner = (await sp.GetRequiredService<RegisterPartner.Handler>().HandleAsync(new RegisterPartner.Request("PartTimeGuide", "压测合伙人", null, null, store.Value), default)).Value!;
+        await sp.GetRequiredService<ChangePartnerStatus.Handler>().HandleAsync(new ChangePartnerStatus.Request(partner.Id, ChangePartnerStatus.Change.Approve), default);
+        var code = (await sp.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), default)).Value!.Code;
+        (await sp.GetRequiredService<SaveCommissionRule.Handler>().HandleAsync(new RuleDefinition(null, 0, "合伙人 5%", ["PartTimeGuide"], null, null, null, null, 0, 500,
+            null, null, null, null, false, null, null, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), null), default)).IsOk.ShouldBe();
+        return (tenant, store.Value, code);
+    }
+
+    private static void ShouldBe(this bool ok)
+    {
+        if (!ok) throw new InvalidOperationException("bench setup failed");
+    }
+
+    /// <summary>(a) IngestOrders.Handler directly (no HTTP), batches of 1,000 orders of 3 lines, each in its own unit of work.</summary>
+    public static async Task BatchAsync(DatabaseProvider provider, int orders)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var services = new TestServices(database);
+        var (tenant, store, code) = await BrandAsync(services);
+        async Task<int> RunAsync(int from, int count)
+        {
+            var created = 0;
+            for (var start = from; start < from + count; start += IngestOrders.MaxBatch)
+            {
+                await using var scope = services.ScopeFor(tenant);
+                var batch = Enumerable.Range(start, Math.Min(IngestOrders.MaxBatch, from + count - start))
+                    .Select(i => Order($"B-{i}", store, $"138{i:00000000}", code)).ToList();
+                var results = await scope.ServiceProvider.GetRequiredService<IngestOrders.Handler>().HandleAsync(batch, null, CancellationToken.None);
+                created += results.Count(r => r.Status == IngestOrders.ItemStatus.Created);
+            }
+            return created;
+        }
+        await RunAsync(0, 1000); // warm-up: JIT, pools
+        var clock = Stopwatch.StartNew();
+        var created = await RunAsync(1000, orders);
+        var elapsed = clock.Elapsed;
+        await using var db = database.NewContext(tenant);
+        var commission = await db.CommissionLines.CountAsync();
+        var entries = await db.LedgerEntries.CountAsync();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"orders batch {provider}: {created:N0} of {orders:N0} orders (3 lines, share code, new customer) in {elapsed.TotalSeconds:F1} s = {created / elapsed.TotalSeconds:N0} orders/s | commission lines {commission:N0}, ledger entries {entries:N0} | load {LoadAverage()}"));
+    }
+
+    /// <summary>(b) POST /api/orders, one order per request, 64 clients, beside the bare one-insert endpoint, same run and database.</summary>
+    public static async Task HttpAsync(DatabaseProvider provider, TimeSpan duration)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var server = await GuidelinkInstance.StartAsync(database, extraArgs: ["--Logging:LogLevel:Default=Error"]);
+        string code;
+        Guid store;
+        await using (var services = new TestServices(database))
+            (_, store, code) = await BrandAsync(services);
+        using var admin = await server.ClientAsAsync("demo-admin");
+        for (var i = 0; i < 50; i++) (await admin.PostAsJsonAsync("/api/orders", Order($"W-{i}", store, $"137{i:00000000}", code))).EnsureSuccessStatusCode();
+
+        var product = await Load.RunAsync(duration, async (client, n) =>
+        {
+            using var response = await admin.PostAsJsonAsync("/api/orders", Order($"H-{n}", store, $"139{n:00000000}", code));
+            return response.IsSuccessStatusCode;
+        });
+        await using var bare = await BareHost.StartAsync(database);
+        using var bareClient = new HttpClient { BaseAddress = bare.Address, Timeout = TimeSpan.FromSeconds(30) };
+        for (var i = 0; i < 50; i++) await bareClient.PostAsJsonAsync("/insert", new { phone = "warm", channel = "Other", method = "Order" });
+        var floor = await Load.RunAsync(duration, async (client, n) =>
+        {
+            using var response = await bareClient.PostAsJsonAsync("/insert", new { phone = $"139{n:00000000}", channel = "Other", method = "Order" });
+            return response.IsSuccessStatusCode;
+        });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"orders http {provider}: {product.PerSecond:F0}/s p50 {product.P50:F1} ms p99 {product.P99:F1} ms errors {product.Errors} | bare insert {floor.PerSecond:F0}/s p50 {floor.P50:F1} ms p99 {floor.P99:F1} ms errors {floor.Errors} | ratio {product.PerSecond / floor.PerSecond:P0} of bare | load {LoadAverage()}"));
+    }
+
+    /// <summary>(c) `guidelink import orders` of the whole online-retail file into a fresh SQLite database with the demo org.</summary>
+    public static async Task ImportAsync(string file)
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        if (await GuidelinkCli.RunAsync(["seed", "demo", "--org-only", .. database.Args], TextWriter.Null, Console.Error) != 0) throw new InvalidOperationException("seed failed");
+        using var output = new StringWriter();
+        var before = LoadAverage();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var exit = await GuidelinkCli.RunAsync(["import", "orders", file, "--tenant", "qimu", "--create-missing", .. database.Args], output, Console.Error);
+        var elapsed = clock.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Console.WriteLine(string.Join('\n', output.ToString().Split('\n').Where(l => !l.Contains('%', StringComparison.Ordinal))));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"orders import sqlite: exit {exit} in {elapsed.TotalSeconds:F1} s wall, {used.TotalSeconds:F1} s CPU | load before {before}, after {LoadAverage()}"));
+    }
+
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+}
