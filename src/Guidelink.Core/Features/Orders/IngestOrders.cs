@@ -313,7 +313,7 @@ public static class IngestOrders
             context.AddDecision(customer.Id, decision);
             // A customer met first through the code on this order was first touched by its owner: the new-customer
             // bounty asks exactly that (this touch is not in the touches read before the batch).
-            context.AddTouch(customer.Id, owner);
+            context.AddTouch(customer.Id, code.Owner);
         }
 
         private static ItemResult Invalid(Parsed p, string field, string message) =>
