@@ -65,7 +65,9 @@ public sealed class MoneyModelTests
 
         await using var database = await TestDatabase.CreateAsync(provider);
         var clock = new FakeTimeProvider(Start);
-        await using var server = await GuidelinkInstance.StartAsync(database, services: services => services.AddSingleton<TimeProvider>(clock));
+        await using var server = await GuidelinkInstance.StartAsync(database, services: services => services.AddSingleton<TimeProvider>(clock),
+            // Lost races between the concurrent requests are expected (and retried): EF Core's log of each is noise here.
+            extraArgs: ["--Logging:LogLevel:Microsoft.EntityFrameworkCore=None"]);
         var world = await SetUpAsync(database, server, clock);
 
         var zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
@@ -76,6 +78,7 @@ public sealed class MoneyModelTests
         var driver = new Driver(world.Client);
 
         var trace = new Queue<string>();
+        var history = new List<string>();
         var watch = Stopwatch.StartNew();
         var done = 0;
         var step = 0;
@@ -86,6 +89,7 @@ public sealed class MoneyModelTests
             var now = clock.GetUtcNow();
             var op = generator.Next(now);
             trace.Enqueue($"#{step} (op {done}) {now:yyyy-MM-dd HH:mm:ss}: {op}");
+            history.Add(trace.Last());
             if (trace.Count > 25) trace.Dequeue();
             try
             {
@@ -109,7 +113,7 @@ public sealed class MoneyModelTests
             + $"{model.Orders.Count} orders, {model.Customers.Count} customers, simulated {clock.GetUtcNow() - Start:%d} days");
         Console.WriteLine($"MoneyModel {provider} seed {seed}: {done} operations, {driver.Requests} requests in {elapsed.TotalSeconds:0.0} s");
 
-        await VerifyLedgerAsync(database, world.Tenant, model, provider, seed, trace);
+        await VerifyLedgerAsync(database, world.Tenant, model, provider, seed, trace, history);
     }
 
     /// <summary>The fixed rule set: one percent rule per owner kind, a category rule for part-time guides only (other kinds
@@ -333,13 +337,14 @@ public sealed class MoneyModelTests
 
     /// <summary>The ledger read through a DbContext, checked on its own (balanced postings, unique keys, intact chains) and
     /// against the reference model earner by earner.</summary>
-    private static async Task VerifyLedgerAsync(TestDatabase database, TenantId tenant, ReferenceModel model, DatabaseProvider provider, int seed, IEnumerable<string> trace)
+    private static async Task VerifyLedgerAsync(TestDatabase database, TenantId tenant, ReferenceModel model, DatabaseProvider provider, int seed, IEnumerable<string> trace, IReadOnlyList<string> history)
     {
         await using var db = database.NewContext(tenant);
         var entries = await db.LedgerEntries.AsNoTracking().ToListAsync(Ct);
         var postings = await db.LedgerPostings.AsNoTracking().ToListAsync(Ct);
         var orderNos = await db.Orders.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.ExternalNo, Ct);
         var problems = new List<string>();
+        var diverging = new List<ReferenceModel.Order>();
 
         foreach (var p in entries.GroupBy(e => e.PostingId).Where(g => g.Sum(e => e.AmountFen) != 0))
             problems.Add($"posting {p.Key} sums to {p.Sum(e => e.AmountFen)} fen, not 0");
@@ -386,6 +391,7 @@ public sealed class MoneyModelTests
                     + $"commission {string.Join(", ", o.Commission.Select(c => $"L{c.LineNo} {c.AmountFen}−{c.ReversedFen}"))}): "
                     + $"model Pending {first.Model.Pending} / Available {first.Model.Available}, ledger Pending {first.Ledger.Pending} / Available {first.Ledger.Available}"
                 : "no single order differs";
+            if (first.Order is { } found) diverging.Add(found);
             problems.Add($"{holder}: ledger Pending {actual.Pending} / Available {actual.Available} fen, model Pending {expected.Pending} / Available {expected.Available} fen; {where}");
         }
 
@@ -393,6 +399,9 @@ public sealed class MoneyModelTests
         {
             var message = new StringBuilder($"MoneyModel on {provider}, seed {seed} (GUIDELINK_MODEL_SEED={seed}): {problems.Count} problem(s) after the run:\n");
             foreach (var p in problems.Take(15)) message.Append("  ").AppendLine(p);
+            foreach (var d in diverging.DistinctBy(o => o.ExternalNo).Take(3))
+                message.AppendLine($"Every operation on {d.ExternalNo}'s customer {d.Phone} or the order itself:")
+                    .AppendJoin('\n', history.Where(h => h.Contains(d.Phone, StringComparison.Ordinal) || h.Contains(d.ExternalNo, StringComparison.Ordinal))).AppendLine();
             message.AppendLine("Last operations:").AppendJoin('\n', trace);
             Assert.Fail(message.ToString());
         }

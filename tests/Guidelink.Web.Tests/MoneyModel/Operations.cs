@@ -4,7 +4,7 @@ namespace Guidelink.Web.Tests.MoneyModel;
 internal sealed record EarnerRef(string Holder, Guid Id, string Code, bool IsPartner)
 {
     public string Kind => Holder[..Holder.IndexOf(':', StringComparison.Ordinal)];
-    public override string ToString() => $"{Kind}:{Id.ToString()[..8]}";
+    public override string ToString() => $"{Kind}:…{Id.ToString()[^6..]}";
 }
 
 /// <summary>One operation of the model test. Each is applied to the reference model and sent to the server; a new kind

@@ -27,13 +27,14 @@ public static class BrandCalendar
         return (StartOf(first, brandZone), StartOf(first.AddMonths(1), brandZone));
     }
 
-    /// <summary>The instant a brand-time calendar day begins (its local midnight, with that day's offset).</summary>
+    /// <summary>The instant a brand-time calendar day begins (its local midnight), in UTC: the windows are compared with
+    /// stored instants in queries, and PostgreSQL's timestamptz takes only UTC offsets.</summary>
     public static DateTimeOffset StartOf(DateOnly day, TimeZoneInfo brandZone)
     {
         ArgumentNullException.ThrowIfNull(brandZone);
         var midnight = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
         // A midnight skipped by a daylight-saving jump does not exist; the day then starts at the first valid minute.
         while (brandZone.IsInvalidTime(midnight)) midnight = midnight.AddMinutes(1);
-        return new DateTimeOffset(midnight, brandZone.GetUtcOffset(midnight));
+        return new DateTimeOffset(midnight, brandZone.GetUtcOffset(midnight)).ToUniversalTime();
     }
 }

@@ -293,18 +293,27 @@ public static class IngestOrders
             var owner = code.Owner;
             var active = context.IsActive(owner);
             var policy = context.PolicyAt(at);
-            var previous = customer.Owner;
-            var verdict = AttributionRules.Decide(previous, customer.ProtectedUntil, new Claim(owner, active, false, at), policy);
-            if (verdict.Owner != previous) customer.AssignOwner(verdict.Owner, at, verdict.ProtectedUntil);
-            else if (verdict.Renewed) customer.RenewProtection(verdict.ProtectedUntil!.Value);
+            // A late order's code is judged as of placedAt and never revises the decisions made after it (as RecordTouch).
+            var (previous, protectedUntil, late) = context.StateAt(customer, at);
+            var verdict = AttributionRules.Decide(previous, protectedUntil, new Claim(owner, active, false, at), policy);
+            var note = "share code on an order";
+            if (late && verdict.Owner != previous)
+            {
+                note += "; late input: decided as of its own time, the later decisions stand";
+                verdict = verdict with { Owner = previous, ProtectedUntil = protectedUntil };
+                customer.Touched();
+            }
+            else if (verdict.Owner != previous) customer.AssignOwner(verdict.Owner, at, verdict.ProtectedUntil);
+            else if (verdict.Renewed && customer.Owner == previous) customer.RenewProtection(verdict.ProtectedUntil!.Value);
             else customer.Touched();
             var touch = Touch.Create(tenant, customer.Id, owner, code.Code, code.Campaign, TouchChannel.ShareLink, TouchMethod.Link, store, at, now,
                 actors.Current?.Name ?? "system", null, null);
             var decision = AttributionDecision.Create(tenant, customer.Id, touch.Id, at, now, previous, verdict.Owner,
-                verdict.Owner == owner ? null : owner, policy.Version, verdict.Reason, customer.ProtectedUntil, "share code on an order");
+                verdict.Owner == owner ? null : owner, policy.Version, verdict.Reason, late ? verdict.ProtectedUntil : customer.ProtectedUntil, note);
             db.Touches.Add(touch);
             db.AttributionDecisions.Add(decision);
             context.AddDecision(customer.Id, decision);
+            context.AddTouch(customer.Id, owner, at);
         }
 
         private static ItemResult Invalid(Parsed p, string field, string message) =>
@@ -398,9 +407,9 @@ public static class IngestOrders
         private readonly Dictionary<CustomerId, Customer> _customers = [];
         private readonly Dictionary<string, Customer> _byPhone = new(StringComparer.Ordinal);
         private readonly Dictionary<string, Customer> _byUnion = new(StringComparer.Ordinal);
-        private readonly Dictionary<CustomerId, List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner)>> _decisions = [];
+        private readonly Dictionary<CustomerId, List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner, DateTimeOffset? ProtectedUntil)>> _decisions = [];
         private readonly Dictionary<CustomerId, List<DateTimeOffset>> _orders = [];
-        private readonly Dictionary<CustomerId, Owner?> _firstToucher = [];
+        private readonly Dictionary<CustomerId, (DateTimeOffset At, Owner? Owner)> _firstTouch = [];
         private readonly Dictionary<Guid, bool> _active = [];
         private readonly Dictionary<(Guid, DateOnly), long> _bounty = [];
         private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _monthSales = [];
@@ -438,14 +447,14 @@ public static class IngestOrders
             foreach (var chunk in known.Chunk(500))
             {
                 foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => chunk.Contains(d.CustomerId))
-                             .Select(d => new { d.CustomerId, d.DecidedAt, d.RecordedAt, d.NewOwnerKind, d.NewOwnerId }).ToListAsync(ct))
-                    c.Decisions(d.CustomerId).Add((d.DecidedAt, d.RecordedAt, d.NewOwnerKind is { } k && d.NewOwnerId is { } oid ? new Owner(k, oid) : null));
+                             .Select(d => new { d.CustomerId, d.DecidedAt, d.RecordedAt, d.NewOwnerKind, d.NewOwnerId, d.ProtectedUntil }).ToListAsync(ct))
+                    c.Decisions(d.CustomerId).Add((d.DecidedAt, d.RecordedAt, d.NewOwnerKind is { } k && d.NewOwnerId is { } oid ? new Owner(k, oid) : null, d.ProtectedUntil));
                 var nullable = chunk.Select(x => (CustomerId?)x).ToList();
                 foreach (var o in await db.Orders.AsNoTracking().Where(o => nullable.Contains(o.CustomerId)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
                     c.RecordOrder(o.CustomerId!.Value, o.PlacedAt);
                 foreach (var t in await db.Touches.AsNoTracking().Where(t => chunk.Contains(t.CustomerId)).OrderBy(t => t.OccurredAt).ThenBy(t => t.RecordedAt)
-                             .Select(t => new { t.CustomerId, t.ToucherKind, t.ToucherId }).ToListAsync(ct))
-                    c._firstToucher.TryAdd(t.CustomerId, t.ToucherKind is { } k && t.ToucherId is { } tid ? new Owner(k, tid) : null);
+                             .Select(t => new { t.CustomerId, t.OccurredAt, t.ToucherKind, t.ToucherId }).ToListAsync(ct))
+                    c._firstTouch.TryAdd(t.CustomerId, (t.OccurredAt, t.ToucherKind is { } k && t.ToucherId is { } tid ? new Owner(k, tid) : null));
             }
 
             var owners = c.Codes.Values.Select(r => r.OwnerId).ToList();
@@ -484,16 +493,32 @@ public static class IngestOrders
         public Customer? CustomerByIdentity(string? phoneHash, string? unionId) =>
             (phoneHash is not null ? _byPhone.GetValueOrDefault(phoneHash) : null) ?? (unionId is not null ? _byUnion.GetValueOrDefault(unionId) : null);
 
-        private List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner)> Decisions(CustomerId id) =>
+        private List<(DateTimeOffset At, DateTimeOffset Recorded, Owner? Owner, DateTimeOffset? ProtectedUntil)> Decisions(CustomerId id) =>
             _decisions.TryGetValue(id, out var list) ? list : _decisions[id] = [];
 
-        public void AddDecision(CustomerId id, AttributionDecision d) => Decisions(id).Add((d.DecidedAt, d.RecordedAt, d.NewOwner));
+        public void AddDecision(CustomerId id, AttributionDecision d) => Decisions(id).Add((d.DecidedAt, d.RecordedAt, d.NewOwner, d.ProtectedUntil));
+
+        /// <summary>The owner and protection a touch at <paramref name="at"/> is judged against: the customer's now, or — when
+        /// decisions were made after that instant (late input) — as of then, from the history (as <see cref="RecordTouch"/> does).</summary>
+        public (Owner? Owner, DateTimeOffset? ProtectedUntil, bool Late) StateAt(Customer customer, DateTimeOffset at)
+        {
+            var history = Decisions(customer.Id);
+            if (history.Count == 0 || history.Max(d => d.At) <= at) return (customer.Owner, customer.ProtectedUntil, false);
+            var asOf = history.Where(d => d.At <= at).OrderBy(d => d.At).ThenBy(d => d.Recorded).LastOrDefault();
+            return asOf == default ? (null, null, true) : (asOf.Owner, asOf.ProtectedUntil, true);
+        }
 
         /// <summary>The owner at <paramref name="at"/>: the latest decision made at or before it (none: the pool).</summary>
         public Owner? OwnerAt(CustomerId id, DateTimeOffset at) =>
             Decisions(id).Where(d => d.At <= at).OrderBy(d => d.At).ThenBy(d => d.Recorded).Select(d => d.Owner).LastOrDefault();
 
-        public Owner? FirstToucher(CustomerId id) => _firstToucher.GetValueOrDefault(id);
+        public Owner? FirstToucher(CustomerId id) => _firstTouch.GetValueOrDefault(id).Owner;
+
+        /// <summary>A touch this batch records (an order's share code): the customer's first touch if none was earlier.</summary>
+        public void AddTouch(CustomerId id, Owner? toucher, DateTimeOffset at)
+        {
+            if (!_firstTouch.TryGetValue(id, out var first) || at < first.At) _firstTouch[id] = (at, toucher);
+        }
 
         public void RecordOrder(CustomerId id, DateTimeOffset placedAt)
         {
