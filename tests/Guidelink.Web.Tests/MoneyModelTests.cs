@@ -96,7 +96,7 @@ public sealed class MoneyModelTests
                 Apply(model, op, now);
                 await driver.SendAsync(op);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!Ct.IsCancellationRequested)
             {
                 Assert.Fail($"MoneyModel on {provider}, seed {seed} (GUIDELINK_MODEL_SEED={seed}): step {step} (operation {done}) failed: {ex.Message}\n"
                     + $"Last operations:\n{string.Join('\n', trace)}\n{ex}");
