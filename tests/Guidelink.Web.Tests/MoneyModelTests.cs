@@ -61,6 +61,8 @@ public sealed class MoneyModelTests
     public async Task RandomMoneyOperations_KeepTheLedgerBalanced_AndEveryEarnerWhereTheReferenceModelSays(DatabaseProvider provider)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("GUIDELINK_MODEL_SEED"), CultureInfo.InvariantCulture, out var s) ? s : DefaultSeed;
+        // GUIDELINK_MODEL_PROGRESS names a file that gets a line every 500 operations (to watch a long run).
+        var progress = Environment.GetEnvironmentVariable("GUIDELINK_MODEL_PROGRESS") is { Length: > 0 } path ? path : null;
         var operations = int.TryParse(Environment.GetEnvironmentVariable("GUIDELINK_MODEL_OPS"), CultureInfo.InvariantCulture, out var n) ? n : DefaultOperations;
 
         await using var database = await TestDatabase.CreateAsync(provider);
@@ -102,6 +104,8 @@ public sealed class MoneyModelTests
                     + $"Last operations:\n{string.Join('\n', trace)}\n{ex}");
             }
             generator.Sent(op);
+            if ((done + op.Count) / 500 > done / 500 && progress is not null)
+                await File.AppendAllTextAsync(progress, $"{provider} seed {seed}: {done + op.Count} operations, {driver.Requests} requests, {watch.Elapsed.TotalSeconds:0.0} s\n", Ct);
             done += op.Count;
             step++;
         }

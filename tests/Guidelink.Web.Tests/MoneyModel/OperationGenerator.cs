@@ -49,8 +49,8 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
         var roll = random.Next(100);
         return roll switch
         {
-            < 28 => Touch(),
-            < 50 => random.Next(10) == 0 ? Batch(now) : NewOrder(now, allowLate: true, allowCode: true, phone: null),
+            < 28 => random.Next(2) == 0 ? TouchWave() : Touch(),
+            < 50 => random.Next(10) < 6 ? Batch(now) : NewOrder(now, allowLate: true, allowCode: true, phone: null),
             < 60 => (Op?)Complete(now) ?? Touch(),
             < 63 => (Op?)AfterSale(now, open: true) ?? Touch(),
             < 65 => (Op?)AfterSale(now, open: false) ?? Touch(),
@@ -70,6 +70,13 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
     private EarnerRef AnyEarner() => earners[random.Next(earners.Count)];
 
     private TouchOp Touch() => new(Phone(), AnyEarner());
+
+    /// <summary>4–16 touches of different customers at once (the API's group-commit writer decides them together).</summary>
+    private Op TouchWave()
+    {
+        var touches = Enumerable.Range(0, random.Next(4, 17)).Select(_ => Touch()).DistinctBy(t => t.Phone).ToList<Op>();
+        return touches.Count == 1 ? touches[0] : new ParallelOp(touches);
+    }
 
     private PartnerStatusOp PartnerStatus()
     {
@@ -140,7 +147,7 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
     /// <summary>Orders through the batch endpoint: a few of one customer among them, placed a second apart.</summary>
     private OrderBatchOp Batch(DateTimeOffset now)
     {
-        var n = random.Next(2, 13);
+        var n = random.Next(2, 41);
         var orders = new List<OrderOp>();
         var shared = Phone();
         for (var i = 0; i < n; i++)
@@ -210,16 +217,16 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
         return new EventOp(o.ExternalNo, kind, key, at, parts, body);
     }
 
-    /// <summary>2–4 operations whose order cannot matter: touches and new orders of different customers (new orders not
+    /// <summary>2–8 operations whose order cannot matter: touches and new orders of different customers (new orders not
     /// late, without a code, credited to different earners), events on different orders.</summary>
     private Op Parallel(DateTimeOffset now)
     {
-        var n = random.Next(2, 5);
+        var n = random.Next(2, 9);
         var phones = new HashSet<string>(StringComparer.Ordinal);
         var orders = new HashSet<string>(StringComparer.Ordinal);
         var credited = new HashSet<string>(StringComparer.Ordinal);
         var ops = new List<Op>();
-        for (var attempt = 0; ops.Count < n && attempt < 20; attempt++)
+        for (var attempt = 0; ops.Count < n && attempt < 30; attempt++)
         {
             Op? op = random.Next(5) switch
             {
