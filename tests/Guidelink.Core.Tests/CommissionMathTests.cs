@@ -414,6 +414,18 @@ public sealed class CommissionMathTests
         month.End.ShouldBe(new DateTimeOffset(2026, 3, 31, 16, 0, 0, TimeSpan.Zero));
     }
 
+    [Fact]
+    public void BrandCalendar_WindowsAreUtcInstants_SoPostgreSqlQueriesCanUseThem()
+    {
+        // Npgsql refuses a DateTimeOffset with a non-zero offset for timestamptz: the bounty's daily cap query failed with
+        // a 500 on PostgreSQL for every first order of a brand with a bounty (found by the money model test).
+        var shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
+        var at = new DateTimeOffset(2026, 3, 1, 16, 30, 0, TimeSpan.Zero);
+        var day = BrandCalendar.DayWindow(at, shanghai);
+        var month = BrandCalendar.MonthWindow(at, shanghai);
+        new[] { day.Start, day.End, month.Start, month.End }.ShouldAllBe(t => t.Offset == TimeSpan.Zero);
+    }
+
     // ---------- Refund reversal ----------
 
     [Fact]

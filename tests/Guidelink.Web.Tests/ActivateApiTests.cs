@@ -126,6 +126,90 @@ public sealed class ActivateApiTests
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task ALateOrdersShareCode_IsJudgedAsOfPlacedAt_AndTheOrderIsCreditedToTheOwnerThen(DatabaseProvider provider)
+    {
+        // Found by the money model test: the code was judged against the customer's owner now, and its decision, dated
+        // placedAt, named today's owner — so the late order was credited to someone who did not own the customer then.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var server = await GuidelinkInstance.StartAsync(database);
+        using var admin = await server.ClientAsAsync("demo-admin");
+        await admin.PostJsonAsync("/api/commission-rules", new { name = "5%", basisPoints = 500, effectiveFrom = "2026-01-01T00:00:00Z" }, HttpStatusCode.Created);
+        await using (var db = database.NewContext(await TenantAsync(database)))
+        {
+            db.Categories.Add(Core.Features.Catalog.Category.Create(db.TenantContext.Required, "sofa", "沙发"));
+            await db.SaveChangesAsync(Ct);
+        }
+        var (first, firstCode) = await PartnerWithCodeAsync(admin, "设计师甲");
+        var (later, laterCode) = await PartnerWithCodeAsync(admin, "设计师乙");
+        var store = await admin.StoreIdAsync("SH-XH");
+        var now = DateTimeOffset.UtcNow;
+
+        // The first partner's touch 100 days ago (protected 90 days), the second's today: the second owns the customer now.
+        await admin.PostJsonAsync("/api/touches", new { code = firstCode, channel = "Partner", method = "QrScan", phone = "13800138611", occurredAt = now.AddDays(-100) }, HttpStatusCode.OK);
+        var taken = await admin.PostJsonAsync("/api/touches", new { code = laterCode, channel = "Partner", method = "QrScan", phone = "13800138611" }, HttpStatusCode.OK);
+        taken.GetProperty("decision").Str("reason").ShouldBe("ProtectionExpired");
+
+        // An order placed 50 days ago through the second partner's code: then, the first partner owned the customer, protected.
+        var order = await admin.PostJsonAsync("/api/orders", new
+        {
+            channel = "Pos",
+            externalNo = "POS-LATE-1",
+            storeId = store,
+            customer = new { phone = "13800138611" },
+            referralCode = laterCode,
+            lines = new[] { new { sku = "SOFA-01", category = "sofa", quantity = 1, unitPrice = 1000.00m } },
+            paid = 1000.00m,
+            placedAt = now.AddDays(-50),
+        }, HttpStatusCode.Created);
+        order.Str("creditId").ShouldBe(first);
+        order.GetProperty("commission").EnumerateArray().ShouldAllBe(c => c.Str("earnerId") == first);
+        var customer = await admin.GetJsonAsync($"/api/customers/{order.Str("customerId")}");
+        customer.Str("ownerId").ShouldBe(later);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task ANewCustomersFirstOrderThroughAShareCode_PaysTheCodesOwnerTheNewCustomerBounty(DatabaseProvider provider)
+    {
+        // Found by the money model test: the code's touch was not seen as the customer's first touch, so no bounty; and on
+        // PostgreSQL the bounty's daily-cap query failed (a brand-time window with a +08:00 offset) with a 500.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var server = await GuidelinkInstance.StartAsync(database);
+        using var admin = await server.ClientAsAsync("demo-admin");
+        await admin.PostJsonAsync("/api/commission-rules", new { name = "5%", basisPoints = 500, effectiveFrom = "2026-01-01T00:00:00Z" }, HttpStatusCode.Created);
+        await using (var db = database.NewContext(await TenantAsync(database)))
+        {
+            db.Categories.Add(Core.Features.Catalog.Category.Create(db.TenantContext.Required, "sofa", "沙发"));
+            var settings = Core.Features.Commission.CommissionSettings.Default(db.TenantContext.Required);
+            settings.Change(7, Core.Features.Commission.NegativeBalancePolicy.AllowNegative, 2_000, 10_000);
+            db.CommissionSettings.Add(settings);
+            await db.SaveChangesAsync(Ct);
+        }
+        var (partner, code) = await PartnerWithCodeAsync(admin, "设计师丙");
+        var store = await admin.StoreIdAsync("SH-XH");
+
+        var order = await admin.PostJsonAsync("/api/orders", new
+        {
+            channel = "MiniMall",
+            externalNo = "MM-NEW-1",
+            storeId = store,
+            customer = new { phone = "13800138612" },
+            referralCode = code,
+            lines = new[] { new { sku = "SOFA-01", category = "sofa", quantity = 1, unitPrice = 1000.00m } },
+            paid = 1000.00m,
+        }, HttpStatusCode.Created);
+        order.Str("creditId").ShouldBe(partner);
+        order.GetProperty("isFirstOrder").GetBoolean().ShouldBeTrue();
+        var bounty = order.GetProperty("commission").EnumerateArray().Where(c => c.Str("kind") == "Bounty").ToList();
+        bounty.Count.ShouldBe(1, order.Str("creditNote"));
+        bounty[0].GetProperty("amountFen").GetInt64().ShouldBe(2_000);
+        bounty[0].Str("earnerId").ShouldBe(partner);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
     public async Task BadOrders_AreRejectedNamingTheField_AndABatchRejectsOnlyTheBadItem(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider);

@@ -55,6 +55,21 @@ public sealed class SqliteWriteGate(string connectionString) : SaveChangesInterc
         return Task.CompletedTask;
     }
 
+    // A lost version check ends SaveChanges with a DbUpdateConcurrencyException, which EF Core reports here and not through
+    // SaveChangesFailed: without releasing here the gate stayed taken and every later write of the process waited forever.
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Release();
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData, InterceptionResult result,
+        CancellationToken cancellationToken = default)
+    {
+        Release();
+        return ValueTask.FromResult(result);
+    }
+
     public override void SaveChangesCanceled(DbContextEventData eventData) => Release();
 
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)

@@ -28,7 +28,7 @@ public static class BrandCalendar
     }
 
     /// <summary>The instant a brand-time calendar day begins (its local midnight), in UTC: the windows are compared with
-    /// stored instants in queries, and PostgreSQL's timestamptz takes only offset 0.</summary>
+    /// stored instants in queries, and PostgreSQL's timestamptz takes only UTC offsets.</summary>
     public static DateTimeOffset StartOf(DateOnly day, TimeZoneInfo brandZone)
     {
         ArgumentNullException.ThrowIfNull(brandZone);

@@ -313,7 +313,7 @@ public static class IngestOrders
             context.AddDecision(customer.Id, decision);
             // A customer met first through the code on this order was first touched by its owner: the new-customer
             // bounty asks exactly that (this touch is not in the touches read before the batch).
-            context.AddTouch(customer.Id, code.Owner);
+            context.AddTouch(customer.Id, code.Owner, p.PlacedAt);
         }
 
         private static ItemResult Invalid(Parsed p, string field, string message) =>
@@ -412,7 +412,7 @@ public static class IngestOrders
         private readonly Dictionary<string, Customer> _byExternal = new(StringComparer.Ordinal);
         private readonly Dictionary<CustomerId, List<AttributionDecision>> _decisions = [];
         private readonly Dictionary<CustomerId, List<DateTimeOffset>> _orders = [];
-        private readonly Dictionary<CustomerId, Owner?> _firstToucher = [];
+        private readonly Dictionary<CustomerId, (DateTimeOffset At, Owner? Owner)> _firstTouch = [];
         private readonly Dictionary<Guid, Staff> _staff = [];
         private readonly Dictionary<Guid, Partner> _partners = [];
         private readonly Dictionary<(Guid, DateOnly), long> _bounty = [];
@@ -458,8 +458,8 @@ public static class IngestOrders
                 foreach (var o in await db.Orders.AsNoTracking().Where(o => nullable.Contains(o.CustomerId)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
                     c.RecordOrder(o.CustomerId!.Value, o.PlacedAt);
                 foreach (var t in await db.Touches.AsNoTracking().Where(t => chunk.Contains(t.CustomerId)).OrderBy(t => t.OccurredAt).ThenBy(t => t.RecordedAt)
-                             .Select(t => new { t.CustomerId, t.ToucherKind, t.ToucherId }).ToListAsync(ct))
-                    c._firstToucher.TryAdd(t.CustomerId, t.ToucherKind is { } k && t.ToucherId is { } tid ? new Owner(k, tid) : null);
+                             .Select(t => new { t.CustomerId, t.OccurredAt, t.ToucherKind, t.ToucherId }).ToListAsync(ct))
+                    c._firstTouch.TryAdd(t.CustomerId, (t.OccurredAt, t.ToucherKind is { } k && t.ToucherId is { } tid ? new Owner(k, tid) : null));
             }
 
             var owners = c.Codes.Values.Select(r => r.OwnerId).ToList();
@@ -509,10 +509,14 @@ public static class IngestOrders
         public Owner? OwnerAt(CustomerId id, DateTimeOffset at) =>
             History(id).Where(d => d.DecidedAt <= at).OrderBy(d => d.DecidedAt).ThenBy(d => d.RecordedAt).Select(d => d.NewOwner).LastOrDefault();
 
-        public Owner? FirstToucher(CustomerId id) => _firstToucher.GetValueOrDefault(id);
+        public Owner? FirstToucher(CustomerId id) => _firstTouch.GetValueOrDefault(id).Owner;
 
-        /// <summary>A touch recorded by this batch; the first one a customer ever had counts as their first touch.</summary>
-        public void AddTouch(CustomerId id, Owner owner) => _firstToucher.TryAdd(id, owner);
+        /// <summary>A touch this batch records (an order's share code): the customer's first touch if none was earlier
+        /// (a late order's code can be earlier than the touches already recorded).</summary>
+        public void AddTouch(CustomerId id, Owner? toucher, DateTimeOffset at)
+        {
+            if (!_firstTouch.TryGetValue(id, out var first) || at < first.At) _firstTouch[id] = (at, toucher);
+        }
 
         public void RecordOrder(CustomerId id, DateTimeOffset placedAt)
         {
