@@ -32,6 +32,11 @@ public sealed class TouchWriter : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger<TouchWriter> _logger;
     private readonly Task _loop;
+    private int _batchesDecidedAlone;
+
+    /// <summary>Batches that could not be saved together and were decided one by one — for tests: the fallback gives the
+    /// same answers, so only this tells that the batch path itself works.</summary>
+    internal int BatchesDecidedAlone => Volatile.Read(ref _batchesDecidedAlone);
 
     public TouchWriter(IServiceScopeFactory scopes, PiiProtector pii, TimeProvider clock, ILogger<TouchWriter> logger)
     {
@@ -106,6 +111,7 @@ public sealed class TouchWriter : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            Interlocked.Increment(ref _batchesDecidedAlone);
             // Nothing of the batch was committed: decide each touch alone, with the handler's retry on races.
             if (_logger.IsEnabled(LogLevel.Information))
                 _logger.LogInformation(ex, "A batch of {Count} touches could not be saved together; deciding them one by one.", items.Count);
@@ -186,6 +192,12 @@ public sealed class TouchWriter : IAsyncDisposable
         // Every version of the brand's policy (a handful); the one in force at each touch's own time is picked in memory.
         var policies = db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToList();
 
+        // New rows are not added to the context: they are inserted below without change tracking (RowInserter), which was
+        // most of the writer's time per touch. Customers read from the database stay tracked, so their changes are saved by
+        // SaveChanges with the version check that settles races with other instances.
+        var newCustomers = new List<Customer>();
+        var touches = new List<Touch>(items.Count);
+        var decisions = new List<AttributionDecision>(items.Count);
         var outcomes = new Outcome<Response>[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
@@ -225,7 +237,7 @@ public sealed class TouchWriter : IAsyncDisposable
 
             var found = customers.Find(touch);
             var customer = Identify(found, tenant, touch, store, _pii);
-            if (found is null) db.Customers.Add(customer);
+            if (found is null) newCustomers.Add(customer);
             customers.Index(customer);
 
             var policy = policies.LastOrDefault(p => p.EffectiveFrom <= touch.At) ?? AttributionPolicy.Default(tenant);
@@ -233,13 +245,23 @@ public sealed class TouchWriter : IAsyncDisposable
                 ? (customer.Owner, customer.ProtectedUntil, false)
                 : StateAt(customer, touch.At, histories.GetValueOrDefault(customer.Id) ?? []);
             var (record, decision) = Decide(customer, isNew: found is null, touch, toucher, store, policy, state, actor);
-            db.Touches.Add(record);
-            db.AttributionDecisions.Add(decision);
+            touches.Add(record);
+            decisions.Add(decision);
             HistoryOf(histories, customer.Id).Add(decision);
             outcomes[i] = new Response(customer.Id.Value, found is null, record.Id, View(decision));
         }
 
-        db.SaveChanges();
+        // One commit: the changed customers (version-checked), then the new customers before their touches and decisions.
+        // SQLite: hold the process's write gate for the whole transaction, as SaveChanges alone would have.
+        using (SqliteWriteGate.Of(db)?.Hold())
+        {
+            using var transaction = db.Database.BeginTransaction();
+            db.SaveChanges();
+            RowInserter.Insert(db, newCustomers);
+            RowInserter.Insert(db, touches);
+            RowInserter.Insert(db, decisions);
+            transaction.Commit();
+        }
         return outcomes;
     }
 
