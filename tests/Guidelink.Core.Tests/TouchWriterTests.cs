@@ -89,8 +89,9 @@ public sealed class TouchWriterTests
         writer.BatchesDecidedAlone.ShouldBe(0);
         decisions.Select(d => d.Id).ShouldBe([first.Decision.Id, second.Decision.Id], ignoreOrder: true);
         var firstDecision = decisions.Single(d => d.Id == first.Decision.Id);
-        firstDecision.DecidedAt.ShouldBe(first.Decision.DecidedAt);
-        firstDecision.ProtectedUntil.ShouldBe(first.Decision.ProtectedUntil);
+        // PostgreSQL keeps microseconds, the answer has .NET's 100 ns ticks.
+        firstDecision.DecidedAt.ShouldBe(first.Decision.DecidedAt, TimeSpan.FromMicroseconds(1));
+        firstDecision.ProtectedUntil!.Value.ShouldBe(first.Decision.ProtectedUntil!.Value, TimeSpan.FromMicroseconds(1));
         decisions.Single(d => d.Id == second.Decision.Id).ClaimantId.ShouldBe(partners[1].Id);
         (await db.Touches.Select(t => t.Id).ToListAsync(Ct)).ShouldBe([first.TouchId, second.TouchId], ignoreOrder: true);
         customer.Id.Value.ShouldBe(first.CustomerId);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using System.Text;
 using Guidelink.Core.Features.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -29,39 +30,71 @@ public static class RowInserter
         public string SingleRow { get; } = Statement(Name, Columns, 1);
     }
 
-    public static void Insert<T>(GuidelinkDb db, IReadOnlyList<T> rows) where T : class, ITenantOwned
+    /// <summary>Inserts these rows of each list, in the order given (parents first). SQLite: inside the caller's transaction
+    /// (required). PostgreSQL: one round trip for all of them — inside the caller's transaction if there is one, else as one
+    /// batch, which PostgreSQL runs as a single implicit transaction (all rows or none).</summary>
+    public static void Insert(GuidelinkDb db, params IReadOnlyList<IReadOnlyList<ITenantOwned>> lists)
     {
-        if (rows.Count == 0) return;
         var tenant = db.CurrentTenantId;
-        foreach (var row in rows)
-            if (row.TenantId != tenant) throw new TenantViolationException($"Refused to insert {typeof(T).Name} of another brand.");
-        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
-            ?? throw new InvalidOperationException("RowInserter writes inside the caller's transaction.");
-
+        foreach (var rows in lists)
+            foreach (var row in rows)
+                if (row.TenantId != tenant) throw new TenantViolationException($"Refused to insert {row.GetType().Name} of another brand.");
         var sqlite = db.Database.IsSqlite();
-        var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
-        var table = Tables.GetOrAdd((entityType, sqlite), key => Describe(key.Item1, db.GetService<ISqlGenerationHelper>()));
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        if (sqlite && transaction is null) throw new InvalidOperationException("On SQLite, RowInserter writes inside the caller's transaction.");
         var connection = db.Database.GetDbConnection();
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        var perStatement = sqlite ? 1 : Math.Max(1, MaxParameters / table.Columns.Count);
-        for (var start = 0; start < rows.Count; start += perStatement)
+        var sql = db.GetService<ISqlGenerationHelper>();
+        Table TableOf(IReadOnlyList<ITenantOwned> rows)
         {
-            var count = Math.Min(perStatement, rows.Count - start);
-            var text = count == 1 ? table.SingleRow : Statement(table.Name, table.Columns, count);
-            if (command.CommandText != text) command.CommandText = text; // unchanged text keeps SQLite's prepared statement
-            command.Parameters.Clear();
-            for (var r = 0; r < count; r++)
+            var type = rows[0].GetType();
+            var entityType = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped.");
+            return Tables.GetOrAdd((entityType, sqlite), key => Describe(key.Item1, sql));
+        }
+
+        if (sqlite)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            foreach (var rows in lists.Where(l => l.Count > 0))
             {
-                var row = rows[start + r];
-                for (var c = 0; c < table.Columns.Count; c++)
+                var table = TableOf(rows);
+                command.CommandText = table.SingleRow; // one text per table: its prepared statement is kept across the rows
+                foreach (var row in rows)
                 {
-                    var column = table.Columns[c];
-                    var value = column.Property.GetGetter().GetClrValueUsingContainingEntity(row);
-                    command.Parameters.Add(column.Mapping.CreateParameter(command, $"@p{r * table.Columns.Count + c}", value, column.Property.IsNullable));
+                    command.Parameters.Clear();
+                    AddParameters(command, command.Parameters, table, row, 0);
+                    command.ExecuteNonQuery();
                 }
             }
-            command.ExecuteNonQuery();
+            return;
+        }
+
+        using var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        using var factory = connection.CreateCommand(); // the type mappings make parameters through a command
+        foreach (var rows in lists.Where(l => l.Count > 0))
+        {
+            var table = TableOf(rows);
+            var perStatement = Math.Max(1, MaxParameters / table.Columns.Count);
+            for (var start = 0; start < rows.Count; start += perStatement)
+            {
+                var count = Math.Min(perStatement, rows.Count - start);
+                var statement = batch.CreateBatchCommand();
+                statement.CommandText = count == 1 ? table.SingleRow : Statement(table.Name, table.Columns, count);
+                for (var r = 0; r < count; r++) AddParameters(factory, statement.Parameters, table, rows[start + r], r * table.Columns.Count);
+                batch.BatchCommands.Add(statement);
+            }
+        }
+        if (batch.BatchCommands.Count > 0) batch.ExecuteNonQuery();
+    }
+
+    private static void AddParameters(DbCommand factory, DbParameterCollection parameters, Table table, object row, int first)
+    {
+        for (var c = 0; c < table.Columns.Count; c++)
+        {
+            var column = table.Columns[c];
+            var value = column.Property.GetGetter().GetClrValueUsingContainingEntity(row);
+            parameters.Add(column.Mapping.CreateParameter(factory, $"@p{first + c}", value, column.Property.IsNullable));
         }
     }
 

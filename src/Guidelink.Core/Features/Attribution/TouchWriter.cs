@@ -146,6 +146,7 @@ public sealed class TouchWriter : IAsyncDisposable
         // The batch writes nothing audited; each touch records its own actor (EnteredBy) and is decided with it.
         scope.ServiceProvider.GetRequiredService<ActorContext>().Current = Actor.System(tenant, "touch-writer");
         var db = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();
+        db.Database.OpenConnection(); // one connection for the batch's reads and writes, not one open per query
         var now = _clock.GetUtcNow();
 
         // Who touched: codes, then the staff and partners they (or staffId) name.
@@ -252,16 +253,23 @@ public sealed class TouchWriter : IAsyncDisposable
         }
 
         // One commit: the changed customers (version-checked), then the new customers before their touches and decisions.
-        // SQLite: hold the process's write gate for the whole transaction, as SaveChanges alone would have.
-        using (SqliteWriteGate.Of(db)?.Hold())
+        if (db.Database.IsSqlite())
+        {
+            // Hold the process's write gate for the whole transaction, as SaveChanges alone would have.
+            using var gate = SqliteWriteGate.Of(db)?.Hold();
+            using var transaction = db.Database.BeginTransaction();
+            db.SaveChanges();
+            RowInserter.Insert(db, newCustomers, touches, decisions);
+            transaction.Commit();
+        }
+        else if (db.ChangeTracker.HasChanges())
         {
             using var transaction = db.Database.BeginTransaction();
             db.SaveChanges();
-            RowInserter.Insert(db, newCustomers);
-            RowInserter.Insert(db, touches);
-            RowInserter.Insert(db, decisions);
+            RowInserter.Insert(db, newCustomers, touches, decisions);
             transaction.Commit();
         }
+        else RowInserter.Insert(db, newCustomers, touches, decisions); // one batch = one round trip and its own transaction
         return outcomes;
     }
 
