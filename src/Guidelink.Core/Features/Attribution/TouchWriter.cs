@@ -26,27 +26,34 @@ public sealed class TouchWriter : IAsyncDisposable
 {
     public const int MaxBatch = 256;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly IServiceScopeFactory _scopes;
     private readonly PiiProtector _pii;
     private readonly TimeProvider _clock;
     private readonly ILogger<TouchWriter> _logger;
-    private readonly Task _loop;
+    private readonly Task[] _loops;
     private int _batchesDecidedAlone;
 
     /// <summary>Batches that could not be saved together and were decided one by one — for tests: the fallback gives the
     /// same answers, so only this tells that the batch path itself works.</summary>
     internal int BatchesDecidedAlone => Volatile.Read(ref _batchesDecidedAlone);
 
-    public TouchWriter(IServiceScopeFactory scopes, PiiProtector pii, TimeProvider clock, ILogger<TouchWriter> logger)
+    public TouchWriter(IServiceScopeFactory scopes, PiiProtector pii, TimeProvider clock, ILogger<TouchWriter> logger, DatabaseOptions database)
     {
         _scopes = scopes;
         _pii = pii;
         _clock = clock;
         _logger = logger;
-        // Its own thread, with synchronous database calls: under load the thread pool's queue is full of request work,
-        // and the one loop that every request waits for should not wait in that queue after each of its round trips.
-        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // SQLite has one writer at a time: one loop. PostgreSQL takes writers in parallel, and one loop left its throughput
+        // at a tenth of a bare insert's (bench/README.md): several loops each take a batch, as several instances would.
+        // Touches of one customer in two batches written at once are settled like touches from two instances: the database
+        // refuses the second (unique identity, customer version) and that batch is decided again one by one.
+        var loops = database.Provider == DatabaseProvider.Sqlite ? 1 : Math.Max(1, database.TouchWriters);
+        // Their own threads, with synchronous database calls: under load the thread pool's queue is full of request work,
+        // and the loops every request waits for should not wait in that queue after each of their round trips.
+        _loops = Enumerable.Range(0, loops)
+            .Select(_ => Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
     }
 
     private sealed record Pending(Checked Touch, Actor Actor, TaskCompletionSource<Outcome<Response>> Done, CancellationToken RequestAborted);
@@ -316,6 +323,6 @@ public sealed class TouchWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        await Task.WhenAll(_loops);
     }
 }
