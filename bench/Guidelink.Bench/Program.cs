@@ -80,8 +80,8 @@ internal static class Touches
             return response.IsSuccessStatusCode;
         });
 
-        // The request pipeline alone (bearer token, the actor rebuilt from the database, JSON out), no touch: the ceiling
-        // that per-request authentication puts on any authenticated endpoint of the product.
+        // The request pipeline alone (bearer token, the actor — from the per-person cache, ActorCache — JSON out), no touch:
+        // the ceiling that per-request authentication puts on any authenticated endpoint of the product.
         var authOnly = await Load.RunAsync(duration, async (client, n) =>
         {
             using var response = await guide.GetAsync("/api/auth/me");
@@ -249,7 +249,7 @@ internal static class Profile
             });
         }
         await TimeAsync("GET /healthz (HTTP, no auth)", async _ => (await anonymous.GetAsync("/healthz")).Dispose());
-        await TimeAsync("GET /api/auth/me (bearer + actor query)", async _ => (await guide.GetAsync("/api/auth/me")).Dispose());
+        await TimeAsync("GET /api/auth/me (bearer + cached actor)", async _ => (await guide.GetAsync("/api/auth/me")).Dispose());
         await TimeAsync("ActorFactory.ForStaffAsync alone (own scope)", async _ =>
         {
             await using var scope = server.Services.CreateAsyncScope();

@@ -26,6 +26,11 @@ public static class GuidelinkCore
         services.AddScoped<ActorContext>();
         services.AddScoped<TenantWriteGuard>();
         services.AddScoped<AuditTrail>();
+        // Seconds an actor is reused before it is rebuilt from the database; changes made through this instance drop it at
+        // once, other instances' changes are seen within this time (ADR 0003). 0 rebuilds it on every request.
+        var actorSeconds = configuration.GetValue("Guidelink:Access:ActorCacheSeconds", 5.0);
+        services.AddSingleton(sp => new ActorCache(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(actorSeconds)));
+        services.AddScoped<ActorCacheInvalidation>();
         services.AddDbContext<GuidelinkDb>((sp, options) => DatabaseSetup.ConfigureWithInterceptors(sp, options, database));
 
         var keyFile = configuration["Guidelink:MasterKeyFile"] ?? (database.IsEmbedded ? "data/master.key" : null);

@@ -84,6 +84,19 @@ public sealed class TouchWriterTests
         decisions.Count.ShouldBe(2);
         decisions.Count(d => d.Changed).ShouldBe(1);
         decisions.ShouldAllBe(d => d.TenantId == tenant);
+        // The rows were inserted without change tracking: they read back as the answers described them, and the batch
+        // was saved as one (the one-by-one fallback would give the same answers).
+        writer.BatchesDecidedAlone.ShouldBe(0);
+        decisions.Select(d => d.Id).ShouldBe([first.Decision.Id, second.Decision.Id], ignoreOrder: true);
+        var firstDecision = decisions.Single(d => d.Id == first.Decision.Id);
+        // PostgreSQL keeps microseconds, the answer has .NET's 100 ns ticks.
+        firstDecision.DecidedAt.ShouldBe(first.Decision.DecidedAt, TimeSpan.FromMicroseconds(1));
+        firstDecision.ProtectedUntil!.Value.ShouldBe(first.Decision.ProtectedUntil!.Value, TimeSpan.FromMicroseconds(1));
+        decisions.Single(d => d.Id == second.Decision.Id).ClaimantId.ShouldBe(partners[1].Id);
+        (await db.Touches.Select(t => t.Id).ToListAsync(Ct)).ShouldBe([first.TouchId, second.TouchId], ignoreOrder: true);
+        customer.Id.Value.ShouldBe(first.CustomerId);
+        customer.PhoneMasked.ShouldBe("136****6000");
+        scope.ServiceProvider.GetRequiredService<PiiProtector>().Unprotect(customer.PhoneCipher!).ShouldBe("+8613600136000");
     }
 
     [Theory]
@@ -110,6 +123,7 @@ public sealed class TouchWriterTests
             (actor, ByCode(partners[1].Code, "13500135001", unionId: "union-taken")),
             (actor, ByCode(partners[1].Code, "13700137000")),
         ]);
+        writer.BatchesDecidedAlone.ShouldBe(1);
         await Should.ThrowAsync<DbUpdateException>(answers[1]); // the clashing touch fails its own request, as one by one…
         var (won, lost) = (await answers[0], await answers[2]);  // …the other two are decided, once each, seeing each other
         won.Value!.Decision.Reason.ShouldBe(nameof(DecisionReason.NewCustomer));

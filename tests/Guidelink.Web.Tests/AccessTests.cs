@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using Guidelink.Core.Persistence;
 using Guidelink.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Guidelink.Web.Tests;
 
@@ -143,5 +145,63 @@ public sealed class AccessTests
         var left = await admin.GetJsonAsync($"/api/org/staff/{me.Str("staffId")}");
         left.GetProperty("staff").Str("status").ShouldBe("Left");
         left.GetProperty("history").EnumerateArray().Single().GetProperty("until").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.String);
+    }
+
+    /// <summary>The actor is cached per person (ADR 0003): the instance that records a departure drops the guide's entry
+    /// with the commit, another instance keeps serving its entry until the cache time runs out — and not a moment longer.</summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task AGuideWhoLeaves_IsRefusedAtOnceHere_AndWithinTheCacheTimeOnAnotherInstance(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        // One fake clock for both instances, near the real time (tokens and placements are dated by it).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        string[] cacheTime = ["--Guidelink:Access:ActorCacheSeconds=10"];
+        await using var first = await GuidelinkInstance.StartAsync(database, services: s => s.AddSingleton<TimeProvider>(clock), extraArgs: cacheTime);
+        await using var second = await GuidelinkInstance.StartAsync(database, seedDemo: false, services: s => s.AddSingleton<TimeProvider>(clock), extraArgs: cacheTime);
+        using var admin = await first.ClientAsAsync("demo-admin");
+        using var guideHere = await first.ClientAsAsync("demo-guide");
+        using var guideThere = second.Client();
+        guideThere.DefaultRequestHeaders.Authorization = guideHere.DefaultRequestHeaders.Authorization;
+        var me = await guideHere.GetJsonAsync("/api/auth/me");
+        await guideThere.GetJsonAsync("/api/auth/me"); // both instances now hold the guide's actor
+
+        await admin.PostJsonAsync($"/api/org/staff/{me.Str("staffId")}/leave", new { }, HttpStatusCode.OK);
+
+        (await guideHere.GetAsync("/api/org/stores", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        // The other instance did not see the commit: it may serve its entry for up to the cache time (the accepted bound).
+        (await guideThere.GetAsync("/api/org/stores", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        clock.Advance(TimeSpan.FromSeconds(9.9));
+        (await guideThere.GetAsync("/api/org/stores", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        (await guideThere.GetAsync("/api/org/stores", Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>A role change and a move take effect on the next request of this instance, however long the cache time.</summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task ARoleChangeAndAMove_TakeEffectAtOnce_DespiteTheActorCache(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider);
+        await using var server = await GuidelinkInstance.StartAsync(database, extraArgs: ["--Guidelink:Access:ActorCacheSeconds=600"]);
+        using var admin = await server.ClientAsAsync("demo-admin");
+        using var manager = await server.ClientAsAsync("demo-store");
+        using var guide = await server.ClientAsAsync("demo-guide");
+        var managerMe = await manager.GetJsonAsync("/api/auth/me");
+        managerMe.Str("role").ShouldBe("StoreManager");
+        (await guide.GetJsonAsync("/api/org/stores")).EnumerateArray().Select(s => s.Str("code")).ShouldBe(["SH-XH"]);
+
+        var managerStaff = (await admin.GetJsonAsync($"/api/org/staff/{managerMe.Str("staffId")}")).GetProperty("staff");
+        await admin.PutJsonAsync($"/api/org/staff/{managerMe.Str("staffId")}",
+            new { employeeNo = managerStaff.Str("employeeNo"), name = managerStaff.Str("name"), role = "Guide" }, HttpStatusCode.OK);
+        (await manager.GetJsonAsync("/api/auth/me")).Str("role").ShouldBe("Guide");
+        (await manager.PostAsJsonAsync("/api/org/staff", new { employeeNo = "G901", name = "X", role = "Guide", storeId = await admin.StoreIdAsync("SH-XH") }, Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        var guideId = (await guide.GetJsonAsync("/api/auth/me")).Str("staffId");
+        await admin.PostJsonAsync($"/api/org/staff/{guideId}/assignments", new { storeId = await admin.StoreIdAsync("SH-PD") }, HttpStatusCode.OK);
+        (await guide.GetJsonAsync("/api/org/stores")).EnumerateArray().Select(s => s.Str("code")).ShouldBe(["SH-PD"]);
     }
 }

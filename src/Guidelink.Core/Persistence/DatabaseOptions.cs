@@ -11,6 +11,10 @@ public sealed class DatabaseOptions
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
     public string? ConnectionString { get; set; }
 
+    /// <summary>Guidelink:Database:TouchWriters — how many batches of touches one instance writes at once on PostgreSQL
+    /// (TouchWriter); SQLite always writes one.</summary>
+    public int TouchWriters { get; set; } = 4;
+
     /// <summary>The embedded mode: SQLite file under ./data, migrated at start, demo brand seeded.</summary>
     public bool IsEmbedded => Provider == DatabaseProvider.Sqlite;
 

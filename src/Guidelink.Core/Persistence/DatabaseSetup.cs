@@ -31,7 +31,8 @@ public static class DatabaseSetup
     public static void ConfigureWithInterceptors(IServiceProvider services, DbContextOptionsBuilder options, DatabaseOptions database)
     {
         Configure(options, database);
-        options.AddInterceptors(services.GetRequiredService<TenantWriteGuard>(), services.GetRequiredService<AuditTrail>());
+        options.AddInterceptors(services.GetRequiredService<TenantWriteGuard>(), services.GetRequiredService<AuditTrail>(),
+            services.GetRequiredService<Features.Access.ActorCacheInvalidation>());
         if (database.Provider == DatabaseProvider.Sqlite) options.AddInterceptors(new SqliteWriteGate(database.EffectiveConnectionString));
     }
 

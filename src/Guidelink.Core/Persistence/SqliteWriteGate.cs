@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Guidelink.Core.Persistence;
 
@@ -76,6 +78,28 @@ public sealed class SqliteWriteGate(string connectionString) : SaveChangesInterc
     {
         Release();
         return Task.CompletedTask;
+    }
+
+    /// <summary>The gate of this context's database, if it has one (SQLite).</summary>
+    public static SqliteWriteGate? Of(DbContext db) =>
+        db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<SqliteWriteGate>().FirstOrDefault();
+
+    /// <summary>Holds the gate for a whole explicit transaction that writes (its SaveChanges skip the gate, being inside a
+    /// transaction): the writer then waits here instead of in SQLite's busy handler. Dispose to release.</summary>
+    public IDisposable Hold()
+    {
+        _gate.Wait();
+        return new Holder(_gate);
+    }
+
+    private sealed class Holder(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+        }
     }
 
     private void Release()

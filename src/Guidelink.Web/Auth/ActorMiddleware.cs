@@ -10,7 +10,7 @@ namespace Guidelink.Web.Auth;
 /// Everything after this point (query filters, write guard, audit, permission checks) reads them.</summary>
 public sealed class ActorMiddleware(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, TenantContext tenant, ActorContext actors, GuidelinkDb db, TimeProvider clock)
+    public async Task InvokeAsync(HttpContext context, TenantContext tenant, ActorContext actors, ActorCache cache, TimeProvider clock)
     {
         var user = context.User;
         Actor? actor = null;
@@ -21,10 +21,20 @@ public sealed class ActorMiddleware(RequestDelegate next)
         {
             // The brand comes from the signed claim; the person is then looked up inside that brand only.
             tenant.Set(new TenantId(tenantId));
-            if (Guid.TryParse(user.FindFirst(GuidelinkAuth.StaffClaim)?.Value, out var staffId))
-                actor = await ActorFactory.ForStaffAsync(db, new TenantId(tenantId), new StaffId(staffId), clock.GetUtcNow(), context.RequestAborted);
-            else if (Guid.TryParse(user.FindFirst(GuidelinkAuth.PartnerClaim)?.Value, out var partnerId))
-                actor = await ActorFactory.ForPartnerAsync(db, new TenantId(tenantId), new PartnerId(partnerId), context.RequestAborted);
+            // The database (and its context) only on a cache miss: a hit costs no round trip and no DbContext.
+            var brand = new TenantId(tenantId);
+            if (Guid.TryParse(user.FindFirst(GuidelinkAuth.StaffClaim)?.Value, out var staffGuid))
+            {
+                var staffId = new StaffId(staffGuid);
+                actor = await cache.GetOrBuildAsync(ActorCache.Key.ForStaff(brand, staffId), () =>
+                    ActorFactory.ForStaffAsync(Db(context), brand, staffId, clock.GetUtcNow(), context.RequestAborted));
+            }
+            else if (Guid.TryParse(user.FindFirst(GuidelinkAuth.PartnerClaim)?.Value, out var partnerGuid))
+            {
+                var partnerId = new PartnerId(partnerGuid);
+                actor = await cache.GetOrBuildAsync(ActorCache.Key.ForPartner(brand, partnerId), () =>
+                    ActorFactory.ForPartnerAsync(Db(context), brand, partnerId, context.RequestAborted));
+            }
             if (actor is null)
             {
                 // The person left, was disabled or removed since signing in: end the session now.
@@ -40,4 +50,6 @@ public sealed class ActorMiddleware(RequestDelegate next)
         }
         await next(context);
     }
+
+    private static GuidelinkDb Db(HttpContext context) => context.RequestServices.GetRequiredService<GuidelinkDb>();
 }

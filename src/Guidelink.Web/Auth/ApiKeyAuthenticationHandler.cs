@@ -10,7 +10,7 @@ namespace Guidelink.Web.Auth;
 /// <summary>Authenticates a machine by its X-Api-Key header. The key's platform-wide prefix finds the brand;
 /// the actor it yields carries exactly the key's scopes.</summary>
 public sealed class ApiKeyAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, GuidelinkDb db)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ActorCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string ActorItem = "guidelink:api-key-actor";
@@ -19,7 +19,10 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var plain = Request.Headers[GuidelinkAuth.ApiKeyHeader].ToString();
         if (string.IsNullOrEmpty(plain)) return AuthenticateResult.NoResult();
-        var actor = await ActorFactory.ForApiKeyAsync(db, plain, Context.RequestAborted);
+        var actor = ApiKey.PrefixOf(plain) is { } prefix
+            ? await cache.GetOrBuildApiKeyAsync(prefix, plain, () =>
+                ActorFactory.FindApiKeyAsync(Context.RequestServices.GetRequiredService<GuidelinkDb>(), plain, Context.RequestAborted))
+            : null;
         if (actor is null) return AuthenticateResult.Fail("Unknown or revoked API key.");
 
         Context.Items[ActorItem] = actor;

@@ -6,8 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Guidelink.Core.Features.Access;
 
-/// <summary>Builds the <see cref="Actor"/> for a signed-in person or an API key on every request, from the
-/// database rather than from the cookie, so a role change or a departure takes effect at once.</summary>
+/// <summary>Builds the <see cref="Actor"/> for a signed-in person or an API key from the database rather than from the
+/// cookie, so a role change or a departure takes effect without signing in again. Requests get it through
+/// <see cref="ActorCache"/>, which reuses it for a few seconds.</summary>
 public static class ActorFactory
 {
     public static async Task<Actor?> ForStaffAsync(GuidelinkDb db, TenantId tenant, StaffId staffId, DateTimeOffset now, CancellationToken ct)
@@ -52,11 +53,16 @@ public static class ActorFactory
     }
 
     /// <summary>Finds the key by its platform-wide prefix and checks the secret; null if unknown or revoked.</summary>
-    public static async Task<Actor?> ForApiKeyAsync(GuidelinkDb db, string plainKey, CancellationToken ct)
+    public static async Task<Actor?> ForApiKeyAsync(GuidelinkDb db, string plainKey, CancellationToken ct) =>
+        (await FindApiKeyAsync(db, plainKey, ct)).Actor;
+
+    /// <summary>The key's actor and the row it was checked against (which <see cref="ActorCache"/> keeps, to check the
+    /// secret of later requests without the database).</summary>
+    public static async Task<(Actor? Actor, ApiKey? Key)> FindApiKeyAsync(GuidelinkDb db, string plainKey, CancellationToken ct)
     {
-        if (ApiKey.PrefixOf(plainKey) is not { } prefix) return null;
+        if (ApiKey.PrefixOf(plainKey) is not { } prefix) return (null, null);
         var key = await db.ApiKeys.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(k => k.Prefix == prefix, ct);
-        if (key is null || !key.Matches(plainKey)) return null;
-        return new Actor(ActorKind.ApiKey, key.TenantId, $"api-key:{key.Name}", null, key.Id, null, key.ScopeSet, AccessScope.BrandWide);
+        if (key is null || !key.Matches(plainKey)) return (null, null);
+        return (new Actor(ActorKind.ApiKey, key.TenantId, $"api-key:{key.Name}", null, key.Id, null, key.ScopeSet, AccessScope.BrandWide), key);
     }
 }

@@ -26,22 +26,34 @@ public sealed class TouchWriter : IAsyncDisposable
 {
     public const int MaxBatch = 256;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly IServiceScopeFactory _scopes;
     private readonly PiiProtector _pii;
     private readonly TimeProvider _clock;
     private readonly ILogger<TouchWriter> _logger;
-    private readonly Task _loop;
+    private readonly Task[] _loops;
+    private int _batchesDecidedAlone;
 
-    public TouchWriter(IServiceScopeFactory scopes, PiiProtector pii, TimeProvider clock, ILogger<TouchWriter> logger)
+    /// <summary>Batches that could not be saved together and were decided one by one — for tests: the fallback gives the
+    /// same answers, so only this tells that the batch path itself works.</summary>
+    internal int BatchesDecidedAlone => Volatile.Read(ref _batchesDecidedAlone);
+
+    public TouchWriter(IServiceScopeFactory scopes, PiiProtector pii, TimeProvider clock, ILogger<TouchWriter> logger, DatabaseOptions database)
     {
         _scopes = scopes;
         _pii = pii;
         _clock = clock;
         _logger = logger;
-        // Its own thread, with synchronous database calls: under load the thread pool's queue is full of request work,
-        // and the one loop that every request waits for should not wait in that queue after each of its round trips.
-        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // SQLite has one writer at a time: one loop. PostgreSQL takes writers in parallel, and one loop left its throughput
+        // at a tenth of a bare insert's (bench/README.md): several loops each take a batch, as several instances would.
+        // Touches of one customer in two batches written at once are settled like touches from two instances: the database
+        // refuses the second (unique identity, customer version) and that batch is decided again one by one.
+        var loops = database.Provider == DatabaseProvider.Sqlite ? 1 : Math.Max(1, database.TouchWriters);
+        // Their own threads, with synchronous database calls: under load the thread pool's queue is full of request work,
+        // and the loops every request waits for should not wait in that queue after each of their round trips.
+        _loops = Enumerable.Range(0, loops)
+            .Select(_ => Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+            .ToArray();
     }
 
     private sealed record Pending(Checked Touch, Actor Actor, TaskCompletionSource<Outcome<Response>> Done, CancellationToken RequestAborted);
@@ -106,6 +118,7 @@ public sealed class TouchWriter : IAsyncDisposable
         }
         catch (Exception ex)
         {
+            Interlocked.Increment(ref _batchesDecidedAlone);
             // Nothing of the batch was committed: decide each touch alone, with the handler's retry on races.
             if (_logger.IsEnabled(LogLevel.Information))
                 _logger.LogInformation(ex, "A batch of {Count} touches could not be saved together; deciding them one by one.", items.Count);
@@ -140,6 +153,7 @@ public sealed class TouchWriter : IAsyncDisposable
         // The batch writes nothing audited; each touch records its own actor (EnteredBy) and is decided with it.
         scope.ServiceProvider.GetRequiredService<ActorContext>().Current = Actor.System(tenant, "touch-writer");
         var db = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();
+        db.Database.OpenConnection(); // one connection for the batch's reads and writes, not one open per query
         var now = _clock.GetUtcNow();
 
         // Who touched: codes, then the staff and partners they (or staffId) name.
@@ -186,6 +200,12 @@ public sealed class TouchWriter : IAsyncDisposable
         // Every version of the brand's policy (a handful); the one in force at each touch's own time is picked in memory.
         var policies = db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToList();
 
+        // New rows are not added to the context: they are inserted below without change tracking (RowInserter), which was
+        // most of the writer's time per touch. Customers read from the database stay tracked, so their changes are saved by
+        // SaveChanges with the version check that settles races with other instances.
+        var newCustomers = new List<Customer>();
+        var touches = new List<Touch>(items.Count);
+        var decisions = new List<AttributionDecision>(items.Count);
         var outcomes = new Outcome<Response>[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
@@ -225,7 +245,7 @@ public sealed class TouchWriter : IAsyncDisposable
 
             var found = customers.Find(touch);
             var customer = Identify(found, tenant, touch, store, _pii);
-            if (found is null) db.Customers.Add(customer);
+            if (found is null) newCustomers.Add(customer);
             customers.Index(customer);
 
             var policy = policies.LastOrDefault(p => p.EffectiveFrom <= touch.At) ?? AttributionPolicy.Default(tenant);
@@ -233,13 +253,30 @@ public sealed class TouchWriter : IAsyncDisposable
                 ? (customer.Owner, customer.ProtectedUntil, false)
                 : StateAt(customer, touch.At, histories.GetValueOrDefault(customer.Id) ?? []);
             var (record, decision) = Decide(customer, isNew: found is null, touch, toucher, store, policy, state, actor);
-            db.Touches.Add(record);
-            db.AttributionDecisions.Add(decision);
+            touches.Add(record);
+            decisions.Add(decision);
             HistoryOf(histories, customer.Id).Add(decision);
             outcomes[i] = new Response(customer.Id.Value, found is null, record.Id, View(decision));
         }
 
-        db.SaveChanges();
+        // One commit: the changed customers (version-checked), then the new customers before their touches and decisions.
+        if (db.Database.IsSqlite())
+        {
+            // Hold the process's write gate for the whole transaction, as SaveChanges alone would have.
+            using var gate = SqliteWriteGate.Of(db)?.Hold();
+            using var transaction = db.Database.BeginTransaction();
+            db.SaveChanges();
+            RowInserter.Insert(db, newCustomers, touches, decisions);
+            transaction.Commit();
+        }
+        else if (db.ChangeTracker.HasChanges())
+        {
+            using var transaction = db.Database.BeginTransaction();
+            db.SaveChanges();
+            RowInserter.Insert(db, newCustomers, touches, decisions);
+            transaction.Commit();
+        }
+        else RowInserter.Insert(db, newCustomers, touches, decisions); // one batch = one round trip and its own transaction
         return outcomes;
     }
 
@@ -286,6 +323,6 @@ public sealed class TouchWriter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _loop;
+        await Task.WhenAll(_loops);
     }
 }
