@@ -25,13 +25,17 @@ public sealed class LedgerBook(GuidelinkDb db)
     {
         var missing = holders.Where(h => h != Commission.Earner.Brand && !_heads.ContainsKey(h)).Distinct().ToList();
         if (missing.Count == 0) return;
-        foreach (var chunk in missing.Chunk(500))
+        // One short query per holder, newest entry first: with "Seq > 0" spelled out the partial unique index
+        // (tenant, holder, seq) answers it by reading one index entry. The earlier single query with a correlated
+        // MAX(Seq) made SQLite walk each earner's whole chain, so every posting cost more as an earner's history grew.
+        foreach (var holder in missing)
         {
-            var heads = await db.LedgerEntries.AsNoTracking()
-                .Where(e => chunk.Contains(e.Holder) && e.Seq == db.LedgerEntries.Where(x => x.Holder == e.Holder).Max(x => x.Seq))
-                .Select(e => new { e.Holder, e.Seq, e.Hash })
-                .ToListAsync(ct);
-            foreach (var h in heads) _heads[h.Holder] = (h.Seq, h.Hash);
+            var head = await db.LedgerEntries.AsNoTracking()
+                .Where(e => e.Holder == holder && e.Seq > 0)
+                .OrderByDescending(e => e.Seq)
+                .Select(e => new { e.Seq, e.Hash })
+                .FirstOrDefaultAsync(ct);
+            if (head is not null) _heads[holder] = (head.Seq, head.Hash);
         }
         foreach (var h in missing) _heads.TryAdd(h, (0, null));
     }
