@@ -38,6 +38,12 @@ public static class GuidelinkCore
         services.Configure<JobRunnerOptions>(configuration.GetSection("Guidelink:Jobs"));
         services.AddSingleton<JobRunner>();
         services.AddSingleton<IScheduledJob, Features.Orders.SettleOrders.Job>();
+        services.AddSingleton<IScheduledJob, Features.Payouts.SendPayouts.Job>();
+        services.AddSingleton<IScheduledJob, Features.Payouts.ReconcilePayouts.Job>();
+        services.AddSingleton<Features.Payouts.PayoutSecrets>();
+        services.AddScoped<Features.Payouts.PayoutProviders>();
+        // Manual is always there; Guidelink.WeChat adds WeChatPayTransfer and IWeChatIdentity.
+        services.AddScoped<Features.Payouts.IPayoutProvider, Features.Payouts.ManualPayoutProvider>();
 
         // Use cases follow one convention (a nested Handler class per use-case file); registering them by that
         // convention keeps adding a use case to one file.

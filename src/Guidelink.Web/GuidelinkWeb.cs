@@ -93,6 +93,7 @@ public static class GuidelinkWeb
         app.MapConnectEndpoints();
         app.MapActivateEndpoints();
         app.MapAnalyticsEndpoints();
+        app.MapPayoutEndpoints();
         app.MapCodeImageEndpoints();
         app.MapConsoleSession();
         app.MapRazorComponents<App>();

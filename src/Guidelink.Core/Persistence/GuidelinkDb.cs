@@ -50,6 +50,9 @@ public sealed class GuidelinkDb(DbContextOptions<GuidelinkDb> options, TenantCon
     public DbSet<Features.Ledger.LedgerPosting> LedgerPostings => Set<Features.Ledger.LedgerPosting>();
     public DbSet<Features.Ledger.LedgerEntry> LedgerEntries => Set<Features.Ledger.LedgerEntry>();
     public DbSet<Features.Ledger.StatementDownload> StatementDownloads => Set<Features.Ledger.StatementDownload>();
+    public DbSet<Features.Payouts.Payout> Payouts => Set<Features.Payouts.Payout>();
+    public DbSet<Features.Payouts.PayoutMismatch> PayoutMismatches => Set<Features.Payouts.PayoutMismatch>();
+    public DbSet<Features.Payouts.PayoutSettings> PayoutSettings => Set<Features.Payouts.PayoutSettings>();
 
     /// <summary>Read by the query filters on every query (EF parameterises it); with no brand in scope it
     /// is the empty id, which matches no row.</summary>

@@ -26,7 +26,10 @@ public sealed class Partner : ITenantOwned, IAudited
     public string? PhoneMasked { get; private set; }
     public StoreId HomeStoreId { get; private set; }
     public PartnerStatus Status { get; private set; }
+    /// <summary>The official account's openid transfers are paid to (bound through WeChat web authorization).</summary>
     public string? WeChatOpenId { get; private set; }
+    /// <summary>The real name for transfers from ¥2,000, protected (Data Protection, purpose
+    /// "guidelink/partner-real-name/v1"): the column holds ciphertext, never the name.</summary>
     [PersonalData]
     public string? RealName { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
@@ -52,6 +55,10 @@ public sealed class Partner : ITenantOwned, IAudited
         Status = PartnerStatus.Pending,
         CreatedAt = now,
     };
+
+    public void BindWeChat(string openId) => WeChatOpenId = openId;
+
+    public void SetProtectedRealName(string cipher) => RealName = cipher;
 
     public void SetPhone(string hash, string masked)
     {

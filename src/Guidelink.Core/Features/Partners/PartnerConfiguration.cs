@@ -14,7 +14,7 @@ public sealed class PartnerConfiguration : IEntityTypeConfiguration<Partner>
         builder.Property(p => p.PhoneHash).HasMaxLength(64);
         builder.Property(p => p.PhoneMasked).HasMaxLength(20);
         builder.Property(p => p.WeChatOpenId).HasMaxLength(64);
-        builder.Property(p => p.RealName).HasMaxLength(100);
+        builder.Property(p => p.RealName).HasMaxLength(1000); // ciphertext
         builder.HasIndex(p => new { p.TenantId, p.PhoneHash }).IsUnique();
         builder.HasIndex(p => new { p.TenantId, p.HomeStoreId });
         builder.HasOne<Organization.Store>().WithMany().HasForeignKey(p => new { p.TenantId, p.HomeStoreId }).OnDelete(DeleteBehavior.Restrict);
