@@ -1,4 +1,3 @@
-using Guidelink.WeChat;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
@@ -9,6 +8,7 @@ using Guidelink.Core.Persistence;
 using Guidelink.Web.Api;
 using Guidelink.Web.Auth;
 using Guidelink.Web.Components;
+using Guidelink.WeChat;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Localization;
