@@ -280,6 +280,25 @@ public sealed class WeChatPayoutTests
     }
 
     [Fact]
+    public async Task TheNotifyUrlMustBeThisBrandsHook_AndWeChatPayIsReachedOverHttps()
+    {
+        await using var w = await StartAsync(DatabaseProvider.Sqlite);
+        async Task<IReadOnlyList<string>> RefusedAsync(string notifyUrl, string apiBase)
+        {
+            var settings = System.Text.Json.JsonSerializer.SerializeToNode(Settings(w.Fake, w.Server.BaseAddress))!;
+            settings["merchant"]!["notifyUrl"] = notifyUrl;
+            settings["merchant"]!["apiBase"] = apiBase;
+            return (await w.Admin.PutJsonAsync("/api/payouts/settings", settings, HttpStatusCode.BadRequest)).ErrorFields();
+        }
+        var api = w.Fake.BaseAddress.ToString();
+        (await RefusedAsync("https://guidelink.example/hooks/wechatpay/another-brand", api)).ShouldBe(["merchant.notifyUrl"]);
+        (await RefusedAsync("https://guidelink.example/hooks/wechatpay/qimu?x=1", api)).ShouldBe(["merchant.notifyUrl"]);
+        (await RefusedAsync("http://guidelink.example/hooks/wechatpay/qimu", api)).ShouldBe(["merchant.notifyUrl"]);
+        (await RefusedAsync("https://guidelink.example/hooks/wechatpay/qimu", "http://api.mch.example")).ShouldBe(["merchant.apiBase"]);
+        await w.Admin.PutJsonAsync("/api/payouts/settings", Settings(w.Fake, w.Server.BaseAddress), HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task ATransferFrom2000Yuan_CarriesTheRealName_EncryptedForWeChat()
     {
         await using var w = await StartAsync(DatabaseProvider.Sqlite, feeBasisPoints: 0, taxBasisPoints: 0);
