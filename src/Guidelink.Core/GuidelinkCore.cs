@@ -46,6 +46,7 @@ public static class GuidelinkCore
         services.AddSingleton<IScheduledJob, Features.Payouts.SendPayouts.Job>();
         services.AddSingleton<IScheduledJob, Features.Payouts.ReconcilePayouts.Job>();
         services.AddSingleton<Features.Payouts.PayoutSecrets>();
+        services.AddSingleton(new Features.Payouts.PayoutCrashFault(configuration)); // inert unless Guidelink:Faults:PayoutCrash is set
         services.AddScoped<Features.Payouts.PayoutProviders>();
         // Manual is always there; Guidelink.WeChat adds WeChatPayTransfer and IWeChatIdentity.
         services.AddScoped<Features.Payouts.IPayoutProvider, Features.Payouts.ManualPayoutProvider>();

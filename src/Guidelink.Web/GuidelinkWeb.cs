@@ -8,6 +8,7 @@ using Guidelink.Core.Persistence;
 using Guidelink.Web.Api;
 using Guidelink.Web.Auth;
 using Guidelink.Web.Components;
+using Guidelink.WeChat;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Localization;
@@ -32,6 +33,10 @@ public static class GuidelinkWeb
         });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrl);
+        // WeChat Pay transfers (brands whose payout provider is WeChatPayTransfer) and snsapi_base binding. Registered
+        // before the host's hook so a test's doubles (an IPayoutProvider of the same Kind, an IWeChatIdentity, a clock)
+        // come later and win; its options bind lazily, so configuration the hook adds is still read.
+        builder.Services.AddGuidelinkWeChat(builder.Configuration);
         configure?.Invoke(builder);
 
         builder.Logging.Configure(o => o.ActivityTrackingOptions = Microsoft.Extensions.Logging.ActivityTrackingOptions.TraceId | Microsoft.Extensions.Logging.ActivityTrackingOptions.SpanId);

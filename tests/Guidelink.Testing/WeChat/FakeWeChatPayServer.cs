@@ -139,6 +139,13 @@ public sealed class FakeWeChatPayServer : IAsyncDisposable
     /// FAIL, CANCELING, CANCELLED). A final bill (SUCCESS, FAIL, CANCELLED) never changes again.</summary>
     public FakeBill SetState(string outBillNo, string state, string? failReason = null) => Move(outBillNo, state, failReason);
 
+    /// <summary>WeChat Pay no longer knows the bill (queries answer a signed 404 NOT_FOUND): a lost bill, for
+    /// reconciliation tests. Returns whether there was one.</summary>
+    public bool Lose(string outBillNo)
+    {
+        lock (_gate) return _bills.Remove(outBillNo);
+    }
+
     private FakeBill Move(string outBillNo, string state, string? failReason, string? requiredFrom = null)
     {
         lock (_gate)

@@ -51,8 +51,16 @@ public static class SavePayoutSettings
                     .Optional("merchant.userRecvPerception", m.UserRecvPerception, 32).Optional("merchant.notifyUrl", m.NotifyUrl, 256);
                 if (m.ApiV3Key is { } k && k.Trim().Length != 32) errors.Add("merchant.apiV3Key", "must be 32 characters.");
                 var apiBase = string.IsNullOrWhiteSpace(m.ApiBase) ? "https://api.mch.weixin.qq.com" : m.ApiBase.Trim();
-                if (!Uri.TryCreate(apiBase, UriKind.Absolute, out var baseUri)) errors.Add("merchant.apiBase", "must be an absolute URL.");
-                if (m.NotifyUrl is { Length: > 0 } n && !Uri.TryCreate(n, UriKind.Absolute, out _)) errors.Add("merchant.notifyUrl", "must be an absolute URL.");
+                if (!Uri.TryCreate(apiBase, UriKind.Absolute, out var baseUri) || !SecureOrLoopback(baseUri))
+                    errors.Add("merchant.apiBase", "must be an absolute https URL (http only on loopback).");
+                if (m.NotifyUrl is { Length: > 0 } n)
+                {
+                    // WeChat posts this brand's notifications here; they verify only at this brand's hook.
+                    var hook = $"/hooks/wechatpay/{await BrandSlugAsync(ct)}";
+                    if (!Uri.TryCreate(n.Trim(), UriKind.Absolute, out var notify) || !SecureOrLoopback(notify) || notify.Query.Length > 0
+                        || !notify.AbsolutePath.Equals(hook, StringComparison.Ordinal))
+                        errors.Add("merchant.notifyUrl", $"must be https://<this server's public host>{hook} (http only on loopback, no query).");
+                }
                 if (!errors.Any)
                     merchant = new PayoutMerchant(m.MchId!.Trim(), m.AppId!.Trim(), m.AppSecret!.Trim(), m.CertificateSerialNo!.Trim(), m.PrivateKeyPem!.Trim(),
                         m.ApiV3Key!.Trim(), m.PlatformKeyId!.Trim(), m.PlatformPublicKeyPem!.Trim(), m.TransferSceneId?.Trim() ?? "1005",
@@ -75,5 +83,13 @@ public static class SavePayoutSettings
             await db.SaveChangesAsync(ct);
             return after;
         }
+
+        private async Task<string> BrandSlugAsync(CancellationToken ct)
+        {
+            var tenant = db.TenantContext.Required;
+            return await db.Tenants.AsNoTracking().Where(t => t.Id == tenant).Select(t => t.Slug).FirstAsync(ct);
+        }
+
+        private static bool SecureOrLoopback(Uri uri) => uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback);
     }
 }

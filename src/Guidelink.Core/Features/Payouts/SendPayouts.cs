@@ -21,7 +21,7 @@ public static class SendPayouts
     public static readonly TimeSpan Claim = TimeSpan.FromMinutes(2);
 
     public sealed class Handler(GuidelinkDb db, TimeProvider clock, PayoutProviders providers, LoadPayoutMerchant.Handler merchants,
-        ApplyTransferResult.Handler apply, PayoutSecrets secrets, ILogger<Handler> logger)
+        ApplyTransferResult.Handler apply, PayoutSecrets secrets, PayoutCrashFault crash, ILogger<Handler> logger)
     {
         public async Task<Response> HandleAsync(string sender, CancellationToken ct)
         {
@@ -50,6 +50,7 @@ public static class SendPayouts
                     var forProvider = payout.Provider == PayoutSettings.Manual ? merchant ?? LoadPayoutMerchant.None
                         : merchant ?? throw new TransferOutcomeUnknownException("The brand has no merchant settings.");
                     var transfer = await TransferOfAsync(payout, ct);
+                    crash.At(PayoutCrashFault.AfterCommit); // test only: the bill is committed and claimed, nothing sent
                     TransferResult result;
                     if (payout.Attempts > 1)
                     {
@@ -59,6 +60,7 @@ public static class SendPayouts
                         result = known.State == TransferState.NotFound ? await provider.SendAsync(forProvider, transfer, ct) : known;
                     }
                     else result = await provider.SendAsync(forProvider, transfer, ct);
+                    crash.At(PayoutCrashFault.AfterSend); // test only: the provider has the bill, its answer is not recorded
                     await apply.HandleAsync(result with { OutBillNo = payout.OutBillNo! }, "send", ct);
                     sent++;
                 }
@@ -124,5 +126,28 @@ public static class SendPayouts
                 await scope.ServiceProvider.GetRequiredService<Handler>().HandleAsync(runner.InstanceId, ct);
             }
         }
+    }
+}
+
+/// <summary>Fault injection for the crash test (tests/Guidelink.Web.Tests/WeChatPayoutCrashTests.cs) and nothing else:
+/// with <c>Guidelink:Faults:PayoutCrash</c> set to <see cref="AfterCommit"/> or <see cref="AfterSend"/>, the sender kills
+/// its own process (<see cref="Environment.FailFast(string)"/>) at that point, as a power cut would. Unset (always, outside
+/// that test) it does nothing. See docs/wechat-pay.md, "Crash test".</summary>
+public sealed class PayoutCrashFault(Microsoft.Extensions.Configuration.IConfiguration configuration)
+{
+    public const string Key = "Guidelink:Faults:PayoutCrash";
+
+    /// <summary>The payout's bill number is committed and the payout claimed; the request is not sent.</summary>
+    public const string AfterCommit = "AfterCommit";
+
+    /// <summary>The request was sent and answered; the answer is not recorded.</summary>
+    public const string AfterSend = "AfterSend";
+
+    private readonly string? _point = configuration[Key];
+
+    public void At(string point)
+    {
+        if (_point is not null && string.Equals(_point, point, StringComparison.OrdinalIgnoreCase))
+            Environment.FailFast($"{Key}={point}: crashing on purpose (fault injection for the payout crash test).");
     }
 }
