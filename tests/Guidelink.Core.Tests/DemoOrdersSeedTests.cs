@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Ledger;
+using Guidelink.Core.Features.Payouts;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Guidelink.Testing;
@@ -55,17 +56,33 @@ public sealed class DemoOrdersSeedTests
 
         var entries = await db.LedgerEntries.AsNoTracking().ToListAsync(Ct);
         entries.GroupBy(e => e.PostingId).ShouldAllBe(g => g.Sum(e => e.AmountFen) == 0);
-        // The ledger agrees with the commission lines: Pending = standing unsettled, Available = standing settled.
+        // The ledger agrees with the commission lines: Pending = standing unsettled; standing settled money is Available or,
+        // for the demo withdrawals (no fee, no tax), Withdrawing or PaidOut.
         foreach (var holder in lines.GroupBy(l => l.Holder))
         {
             var balances = await LedgerBook.BalancesAsync(db, holder.Key, null, Ct);
             balances.GetValueOrDefault(LedgerBucket.Pending).ShouldBe(holder.Where(l => l.SettledAt == null).Sum(l => l.StandingFen), holder.Key);
-            balances.GetValueOrDefault(LedgerBucket.Available).ShouldBe(holder.Where(l => l.SettledAt != null).Sum(l => l.StandingFen), holder.Key);
+            (balances.GetValueOrDefault(LedgerBucket.Available) + balances.GetValueOrDefault(LedgerBucket.Withdrawing) + balances.GetValueOrDefault(LedgerBucket.PaidOut))
+                .ShouldBe(holder.Where(l => l.SettledAt != null).Sum(l => l.StandingFen), holder.Key);
         }
 
         var partner = await db.UserAccounts.AsNoTracking().Where(u => u.LoginName == SeedDemoBrand.PartnerLogin).Select(u => u.PartnerId).FirstAsync(Ct);
         orders.Count(o => o.CreditId == partner!.Value.Value).ShouldBeGreaterThan(2);
         (await LedgerBook.BalancesAsync(db, $"PartTimeGuide:{partner!.Value.Value}", null, Ct)).GetValueOrDefault(LedgerBucket.Available).ShouldBeGreaterThan(0);
+
+        // Withdrawals in every state a Finance queue shows: paid through the bank file, refused by the bank (money back),
+        // approved and waiting for the next file, waiting for approval.
+        var payouts = await db.Payouts.AsNoTracking().ToListAsync(Ct);
+        payouts.Count.ShouldBe(4);
+        payouts.Select(p => p.Status).ShouldBe([PayoutStatus.Success, PayoutStatus.Fail, PayoutStatus.AwaitingApproval,
+            payouts.Single(p => p.Status is PayoutStatus.Approved or PayoutStatus.Accepted).Status], ignoreOrder: true);
+        var mine = $"PartTimeGuide:{partner!.Value.Value}";
+        payouts.Count(p => p.Holder == mine).ShouldBe(2);
+        var myBalances = await LedgerBook.BalancesAsync(db, mine, null, Ct);
+        myBalances.GetValueOrDefault(LedgerBucket.PaidOut).ShouldBe(payouts.Single(p => p.Status == PayoutStatus.Success).GrossFen);
+        myBalances.GetValueOrDefault(LedgerBucket.Withdrawing).ShouldBe(payouts.Single(p => p.Status == PayoutStatus.AwaitingApproval).GrossFen);
+        var failed = payouts.Single(p => p.Status == PayoutStatus.Fail);
+        (await LedgerBook.BalancesAsync(db, failed.Holder, null, Ct)).GetValueOrDefault(LedgerBucket.Withdrawing).ShouldBe(0);
 
         // Idempotent: a second run (next start, or `guidelink seed demo` again) adds nothing.
         await using (var scope = services.ScopeFor(tenant))

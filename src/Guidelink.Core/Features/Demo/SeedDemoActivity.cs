@@ -13,7 +13,7 @@ namespace Guidelink.Core.Features.Demo;
 /// <summary>Plausible activity for the demo brand, so the console shows something on first start: partners
 /// in every state, their codes, and ~360 touches over the last 60 days (guides, installers, partners,
 /// events, livestreams, anonymous walk-ins) decided by the real attribution rules — including protected
-/// losers — then the money side (<see cref="SeedDemoOrders"/>: commission rules, orders, settlement). Deterministic for a
+/// losers — then the money side (<see cref="SeedDemoOrders"/>: commission rules, orders, settlement; <see cref="SeedDemoPayouts"/>: withdrawals). Deterministic for a
 /// given start instant; does nothing if the brand already has customers (and orders are seeded once, by their own check).</summary>
 public static class SeedDemoActivity
 {
@@ -22,7 +22,7 @@ public static class SeedDemoActivity
     private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭"];
 
     public sealed class Handler(GuidelinkDb db, TenantContext tenantContext, ActorContext actors, PiiProtector pii, RecordTouch.Handler touches,
-        SeedDemoOrders.Handler orders, TimeProvider clock)
+        SeedDemoOrders.Handler orders, SeedDemoPayouts.Handler payouts, TimeProvider clock)
     {
         public async Task<int> HandleAsync(TenantId tenant, CancellationToken ct)
         {
@@ -32,6 +32,7 @@ public static class SeedDemoActivity
             {
                 // A demo database from before the money side existed gets its orders on the next start.
                 await orders.HandleAsync(tenant, ct);
+                await payouts.HandleAsync(tenant, ct);
                 return 0;
             }
 
@@ -152,6 +153,7 @@ public static class SeedDemoActivity
             await transaction.CommitAsync(ct);
             db.ChangeTracker.Clear();
             await orders.HandleAsync(tenant, ct);
+            await payouts.HandleAsync(tenant, ct);
             return recorded;
         }
     }
