@@ -73,14 +73,17 @@ internal static class OrdersBench
             return created;
         }
         await RunAsync(0, 1000); // warm-up: JIT, pools
+        var before = LoadAverage();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var created = await RunAsync(1000, orders);
         var elapsed = clock.Elapsed;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         await using var db = database.NewContext(tenant);
         var commission = await db.CommissionLines.CountAsync();
         var entries = await db.LedgerEntries.CountAsync();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"orders batch {provider}: {created:N0} of {orders:N0} orders (3 lines, share code, new customer) in {elapsed.TotalSeconds:F1} s = {created / elapsed.TotalSeconds:N0} orders/s | commission lines {commission:N0}, ledger entries {entries:N0} | load {LoadAverage()}"));
+            $"orders batch {provider}: {created:N0} of {orders:N0} orders (3 lines, share code, new customer) in {elapsed.TotalSeconds:F1} s = {created / elapsed.TotalSeconds:N0} orders/s | CPU {used.TotalSeconds:F1} s = {used.TotalMilliseconds / Math.Max(1, created):F2} ms/order (this process, server included) | commission lines {commission:N0}, ledger entries {entries:N0} | load before {before}, after {LoadAverage()}"));
     }
 
     /// <summary>(b) POST /api/orders, one order per request, 64 clients, beside the bare one-insert endpoint, same run and database.</summary>

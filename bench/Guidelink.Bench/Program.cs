@@ -29,7 +29,7 @@ if (what is "orders" or "all")
     foreach (var provider in providers)
     {
         await OrdersBench.BatchAsync(provider, int.Parse(Environment.GetEnvironmentVariable("BENCH_ORDERS") ?? "20000", CultureInfo.InvariantCulture));
-        await OrdersBench.HttpAsync(provider, TimeSpan.FromSeconds(Math.Min(seconds, 20)));
+        if (Environment.GetEnvironmentVariable("BENCH_HTTP") != "0") await OrdersBench.HttpAsync(provider, TimeSpan.FromSeconds(Math.Min(seconds, 20)));
     }
 if (what is "orders-import" or "all")
     await OrdersBench.ImportAsync(Environment.GetEnvironmentVariable("BENCH_RETAIL") ?? "../shared/data/online_retail.csv.gz");

@@ -77,7 +77,7 @@ public static class IngestOrders
                 foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct));
                 try
                 {
-                    if (OrderLineBulk.PendingLines(db.ChangeTracker) >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, ct);
+                    if (OrderLineBulk.PendingRows(db.ChangeTracker) >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, ct);
                     else await db.SaveChangesAsync(ct);
                     foreach (var r in outcomes) results[r.Index] = r;
                 }

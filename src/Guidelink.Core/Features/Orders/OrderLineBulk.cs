@@ -1,3 +1,8 @@
+using Guidelink.Core.Features.Attribution;
+using Guidelink.Core.Features.Commission;
+using Guidelink.Core.Features.Customers;
+using Guidelink.Core.Features.Ledger;
+using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -7,50 +12,63 @@ using NpgsqlTypes;
 
 namespace Guidelink.Core.Features.Orders;
 
-/// <summary>Saves a batch of new orders with their lines written in bulk: the lines are most of the rows (the online-retail
-/// file has 21 per order on average) and EF's change tracking and per-row commands cost more than the inserts themselves.
-/// Everything else of the unit of work (orders, customers, commission, ledger) goes through SaveChanges as usual, in the
-/// same transaction, so the batch still commits or fails as one. SQLite steps one prepared statement per row (bound by
-/// position: Microsoft.Data.Sqlite binds by name on every execution); PostgreSQL uses binary COPY.
-/// These writes bypass SaveChanges, so the lines' TenantId is the one the orders were created with (checked).</summary>
+/// <summary>Saves a batch of new orders with everything they append written in bulk, outside EF's change tracking:
+/// new customers, orders, order lines, touches, decisions, commission lines, ledger postings and entries. These rows are
+/// most of a batch (a share-coded order of 3 lines adds ~16) and SaveChanges (command building, key propagation, one
+/// command per row) cost several times the inserts themselves. What is left for SaveChanges — customers, stores,
+/// products and categories the batch read or created and changed (version checks, audit trail) — goes first, in the same
+/// transaction, so the batch still commits or fails as one. Lines: SQLite steps one prepared statement per row (bound
+/// by position: Microsoft.Data.Sqlite binds by name on every execution); PostgreSQL uses binary COPY. The other rows go
+/// through <see cref="RowInserter"/> (columns and conversions from the EF model). None of these types is audited.
+/// These writes bypass SaveChanges and its write guard, so the brand of every row is checked here and by RowInserter.</summary>
 internal static class OrderLineBulk
 {
     private const string Columns = "\"TenantId\", \"OrderId\", \"LineNo\", \"Sku\", \"Name\", \"Category\", \"Quantity\", \"UnitPriceFen\", \"LineDiscountFen\", \"OrderDiscountFen\", \"PaidFen\", \"RefundedFen\"";
 
-    /// <summary>Below this many new lines the ordinary SaveChanges is as quick and simpler.</summary>
+    /// <summary>Below this many new rows the ordinary SaveChanges is as quick and simpler.</summary>
     public const int Threshold = 64;
 
-    public static int PendingLines(ChangeTracker tracker) => tracker.Entries<OrderLine>().Count(e => e.State == EntityState.Added);
+    public static int PendingRows(ChangeTracker tracker) => tracker.Entries().Count(e => e.State == EntityState.Added);
 
     public static async Task SaveAsync(GuidelinkDb db, CancellationToken ct)
     {
         db.ChangeTracker.DetectChanges();
-        var added = db.ChangeTracker.Entries<OrderLine>().Where(e => e.State == EntityState.Added).ToList();
         var tenant = db.TenantContext.Required;
-        if (added.Any(e => e.Entity.TenantId != tenant)) throw new InvalidOperationException("An order line of another brand is in the unit of work.");
-        var lines = added.Select(e => e.Entity).ToList();
-        // Out of EF's sight: detached, and out of their orders' collections so SaveChanges does not find them again.
-        foreach (var entry in added) entry.State = EntityState.Detached;
-        var orders = db.ChangeTracker.Entries<Order>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-        var kept = orders.ToDictionary(o => o, o => o.Lines.ToList());
-        foreach (var order in orders) order.Lines.Clear();
+        List<T> Take<T>() where T : class, ITenantOwned
+        {
+            var added = db.ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added).ToList();
+            if (added.Any(e => e.Entity.TenantId != tenant)) throw new InvalidOperationException($"A {typeof(T).Name} of another brand is in the unit of work.");
+            // Tracked as already saved: SaveChanges leaves them alone, and afterwards they are what the database holds.
+            // (On failure the caller clears the tracker and starts over.)
+            foreach (var e in added) e.State = EntityState.Unchanged;
+            return added.Select(e => e.Entity).ToList();
+        }
+        // Parents before children.
+        var customers = Take<Customer>();
+        var orders = Take<Order>();
+        var lines = Take<OrderLine>();
+        var touches = Take<Touch>();
+        var decisions = Take<AttributionDecision>();
+        var commission = Take<CommissionLine>();
+        var postings = Take<LedgerPosting>();
+        var entries = Take<LedgerEntry>();
 
+        // SQLite: hold the process's write gate for the whole transaction, as SaveChanges alone would have.
+        using var gate = db.Database.CurrentTransaction is null ? SqliteWriteGate.Of(db)?.Hold() : null;
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
             await db.SaveChangesAsync(ct);
+            RowInserter.Insert(db, customers, orders);
             if (db.Database.GetDbConnection() is SqliteConnection sqlite) InsertSqlite(sqlite, lines);
             else await InsertPostgresAsync((NpgsqlConnection)db.Database.GetDbConnection(), lines, ct);
+            RowInserter.Insert(db, touches, decisions, commission, postings, entries);
             if (own is not null) await own.CommitAsync(ct);
         }
         finally
         {
             if (own is not null) await own.DisposeAsync();
-            foreach (var (order, list) in kept) order.Lines.AddRange(list);
         }
-        // As after an ordinary save: the lines are tracked as they are in the database, so a later SaveChanges of this
-        // unit of work does not insert them again. (On failure the caller clears the tracker and starts over.)
-        foreach (var line in lines) db.Entry(line).State = EntityState.Unchanged;
     }
 
     private static void InsertSqlite(SqliteConnection connection, List<OrderLine> lines)
