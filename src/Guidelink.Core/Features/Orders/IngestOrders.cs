@@ -52,6 +52,7 @@ public static class IngestOrders
     }
 
     private const int MaxAttempts = 5;
+    private const int MaxItemAttempts = 10;
     private static readonly JsonSerializerOptions HashJson = new(JsonSerializerDefaults.Web);
 
     public sealed class Handler(GuidelinkDb db, ActorContext actors, PiiProtector pii, TimeProvider clock)
@@ -101,20 +102,35 @@ public static class IngestOrders
                     await using var tx = await db.Database.BeginTransactionAsync(ct);
                     foreach (var p in parsed)
                     {
-                        await tx.CreateSavepointAsync("item", ct);
-                        var ledger = new LedgerBook(db);
-                        var context = await Context.LoadAsync(db, [p], ct);
-                        var result = await ProcessAsync(p, context, ledger, options, ct);
-                        try
+                        ItemResult result;
+                        for (var itemAttempt = 1; ; itemAttempt++)
                         {
-                            await db.SaveChangesAsync(ct);
-                            await tx.ReleaseSavepointAsync("item", ct);
-                        }
-                        catch (DbUpdateException ex) when (!IsBusy(ex))
-                        {
-                            await tx.RollbackToSavepointAsync("item", ct);
-                            result = new ItemResult(p.Index, ItemStatus.Conflict, null,
-                                "The order could not be written because another request changed the same records at the same moment; send it again.", null);
+                            await tx.CreateSavepointAsync("item", ct);
+                            var ledger = new LedgerBook(db);
+                            var context = await Context.LoadAsync(db, [p], ct);
+                            result = await ProcessAsync(p, context, ledger, options, ct);
+                            try
+                            {
+                                await db.SaveChangesAsync(ct);
+                                await tx.ReleaseSavepointAsync("item", ct);
+                                break;
+                            }
+                            catch (DbUpdateException ex) when (!IsBusy(ex))
+                            {
+                                await tx.RollbackToSavepointAsync("item", ct);
+                                db.ChangeTracker.Clear();
+                                // Another request appended to the same earner's chain (or wrote the same order) meanwhile: read
+                                // again and redo this item — a busy partner's orders queue up instead of failing. A second
+                                // writer of the same order number finds it on the next read and gets the first answer.
+                                if (DatabaseSetup.IsUniqueViolation(ex) && itemAttempt < MaxItemAttempts)
+                                {
+                                    await Task.Delay(Random.Shared.Next(1, 5 * itemAttempt), ct);
+                                    continue;
+                                }
+                                result = new ItemResult(p.Index, ItemStatus.Conflict, null,
+                                    "The order could not be written because another request changed the same records at the same moment; send it again.", null);
+                                break;
+                            }
                         }
                         db.ChangeTracker.Clear();
                         results.Add(result);
