@@ -185,8 +185,8 @@ public sealed class MoneyModelTests
     private const int FeeBasisPoints = 100;
     private const int TaxBasisPoints = 2_000;
     private const long TaxThresholdFen = 80_000;
-    private const long AutoApproveBelowFen = 30_000;
-    private const long DualApprovalFromFen = 250_000;
+    private const long AutoApproveBelowFen = 20_000;
+    private const long DualApprovalFromFen = 150_000;
 
     private sealed record World(TenantId Tenant, HttpClient Client, IReadOnlyList<EarnerRef> Earners, IReadOnlyList<Guid> Stores,
         IReadOnlyDictionary<string, Session> Partners, IReadOnlyList<Session> Approvers, IReadOnlyList<string> Bound);
@@ -211,7 +211,7 @@ public sealed class MoneyModelTests
 
         using var admin = await server.ClientAsAsync("demo-admin");
         // Payouts: WeChatPayTransfer against the fake, ¥10 minimum, 1% fee, 20% tax on the part above ¥800, automatic
-        // approval below ¥300, two approvers from ¥2,500.
+        // approval below ¥200, two approvers from ¥1,500.
         var payoutSettings = JsonSerializer.SerializeToNode(WeChatPayoutTests.Settings(fake, server.BaseAddress, FeeBasisPoints, TaxBasisPoints))!;
         payoutSettings["minimum"] = MinimumFen / 100m;
         payoutSettings["taxThreshold"] = TaxThresholdFen / 100m;

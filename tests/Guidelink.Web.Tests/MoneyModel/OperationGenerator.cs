@@ -55,7 +55,7 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
 
     public Op Next(DateTimeOffset now)
     {
-        if (_payouts is not null && random.Next(100) < 12) return PayoutOperation();
+        if (_payouts is not null && random.Next(100) < 18) return PayoutOperation();
         var roll = random.Next(100);
         return roll switch
         {
@@ -287,7 +287,7 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
     {
         var payouts = _payouts!;
         var roll = random.Next(100);
-        if (roll < 30) return Withdraw();
+        if (roll < 32) return Withdraw();
         var retriable = _withdrawals.Where(w => model.IsActive(w.Partner.Holder)).ToList();
         if (roll < 34 && retriable.Count > 0) return new RetryOp(retriable[random.Next(retriable.Count)]);
         if (roll < 50) return (Op?)Decide(payouts) ?? Withdraw();
@@ -312,8 +312,8 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
         var roll = random.Next(100);
         var partners = earners.Where(e => e.IsPartner && model.IsActive(e.Holder)).ToList();
         // Mostly someone who has something to withdraw (everyone now and then: the unbound partner, the empty-handed).
-        var having = partners.Where(e => payouts.Available(e.Holder).Low >= min).ToList();
-        if (roll >= 18 && having.Count > 0 && random.Next(100) < 85) partners = having;
+        var having = partners.Where(e => payouts.IsBound(e.Holder) && payouts.Available(e.Holder).Low >= min).ToList();
+        if (roll >= 18 && having.Count > 0 && random.Next(100) < 92) partners = having;
         var p = partners.Count == 0 ? earners.First(e => e.IsPartner) : partners[random.Next(partners.Count)];
         var (low, high) = payouts.Available(p.Holder);
         var key = $"W-{++_withdrawNo}";
@@ -322,7 +322,7 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
         else if (roll < 18 || low < min) gross = Math.Max(min, high + 1) + random.NextInt64(0, 50_000);
         else
         {
-            var top = random.Next(100) switch { < 55 => Math.Min(low, 30_000), < 85 => Math.Min(low, 300_000), _ => low };
+            var top = random.Next(100) switch { < 45 => Math.Min(low, 30_000), < 80 => Math.Min(low, 300_000), _ => low };
             gross = random.NextInt64(min, top + 1);
         }
         return new WithdrawOp(p, gross, key);
