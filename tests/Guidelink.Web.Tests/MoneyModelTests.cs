@@ -34,20 +34,18 @@ namespace Guidelink.Web.Tests;
 /// DOMAIN.md, not Core's engine) computes from the same history. A failure names the seed, the operation and the last
 /// operations; a balance mismatch names the earner, both figures and the first order where they diverge.
 /// <para>GUIDELINK_MODEL_OPS changes the number of operations (default 10,000 per provider), GUIDELINK_MODEL_SEED the seed.</para>
-/// <para>TODO when withdrawals, approvals and payout callbacks land (Core's Payouts feature and the WeChat Pay client):</para>
-/// <list type="number">
-/// <item>Operations: <c>WithdrawOp(earner, fen)</c> (request; sometimes more than Available, sometimes above the ¥2,000
-/// real-name threshold), <c>ApproveOp</c>/<c>RejectOp(withdrawal)</c>, <c>PayoutCallbackOp(out_bill_no, state)</c> for
-/// SUCCESS / FAIL / CANCELLED, sent duplicated (DuplicateOp), reordered (a FAIL after a SUCCESS, a callback before the
-/// approval's response) and retried (RetryOp); a fake <c>IPayoutProvider</c> registered in <c>StartServerAsync</c> that
-/// records every transfer and answers or fails on the generator's say (injected faults: timeouts, 5xx, "processing").</item>
-/// <item>Reference model: per earner Withdrawing and PaidOut beside Pending and Available; a request moves gross from
-/// Available to Withdrawing (refused when above Available); tax and fee computed on gross at request time (half up) and
-/// booked to the brand on success; failure returns everything to Available; a refund may take Available negative while a
-/// withdrawal is pending. Add the buckets to <see cref="ReferenceModel.Balance"/> and to the comparison.</item>
-/// <item>Checks: no out_bill_no transferred twice by the fake provider and no withdrawal PaidOut twice in the ledger;
-/// the brand's PayoutClearing, TaxWithheld and FeeIncome equal the model's; every withdrawal ends in one final state.</item>
-/// </list></summary>
+/// <para>Payouts (about 18 % of the steps), against the in-process <see cref="FakeWeChatPayServer"/> on the same fake clock:
+/// the brand's payout settings through <c>PUT /api/payouts/settings</c> (WeChatPayTransfer, a minimum, a fee, tax above a
+/// threshold, automatic and dual approval thresholds), five partners bound through the fake's OAuth (the sixth is refused
+/// for want of an openid), withdrawals with keys (some below the minimum or above Available: refused where
+/// <see cref="PayoutModel"/> refuses them; some retried: the first answer), approvals and rejections by two Finance users
+/// (a second approval by the same person and decisions on decided payouts: 409), sender runs with a 5xx, a hang, a 5xx
+/// after accepting or an accept-then-drop on the next WeChat Pay request, WeChat ending bills in SUCCESS, FAIL or CANCELLED
+/// with the notification lost, delivered once, twice, twice at once or after an older state, and reconciliation runs; at
+/// the end every payout is brought to a final state. Then also: every earner's Withdrawing and PaidOut and the brand's
+/// TaxWithheld and FeeIncome equal the model's; every payout is stored in the model's final state with its amounts; every
+/// bill at WeChat belongs to one payout, for its net and its partner's openid; one Success posting per paid payout and none
+/// for the others; the reconciliation report is empty.</para></summary>
 public sealed class MoneyModelTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
