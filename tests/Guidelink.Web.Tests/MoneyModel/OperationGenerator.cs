@@ -23,6 +23,14 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
     ];
 
     private readonly List<Op> _sent = [];
+    private readonly List<WithdrawOp> _withdrawals = [];
+    private PayoutModel? _payouts;
+    private Func<string, Guidelink.Testing.WeChat.FakeBill?> _billOf = _ => null;
+    private int _withdrawNo;
+    private int _hangs;
+
+    /// <summary>Mixes withdrawals, approvals, sender runs, WeChat's bill moves and reconciliation runs into <see cref="Next"/>.</summary>
+    public void EnablePayouts(PayoutModel payouts, Func<string, Guidelink.Testing.WeChat.FakeBill?> billOf) => (_payouts, _billOf) = (payouts, billOf);
     private int _orderNo;
     private int _eventNo;
 
@@ -30,6 +38,7 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
     public void Sent(Op op)
     {
         if (op is OrderOp or EventOp) _sent.Add(op);
+        else if (op is WithdrawOp { Expected: not null } w) _withdrawals.Add(w);
         else if (op is OrderBatchOp batch) _sent.AddRange(batch.Orders);
         else if (op is ParallelOp parallel) foreach (var o in parallel.Ops) Sent(o);
         else if (op is DuplicateOp duplicate) Sent(duplicate.Op);
@@ -46,6 +55,7 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
 
     public Op Next(DateTimeOffset now)
     {
+        if (_payouts is not null && random.Next(100) < 18) return PayoutOperation();
         var roll = random.Next(100);
         return roll switch
         {
@@ -271,6 +281,108 @@ internal sealed class OperationGenerator(Random random, ReferenceModel model, IR
             _ => new SettleOp(),
         };
         return new DuplicateOp(op, random.Next(2, 4));
+    }
+
+    private Op PayoutOperation()
+    {
+        var payouts = _payouts!;
+        var roll = random.Next(100);
+        if (roll < 32) return Withdraw();
+        var retriable = _withdrawals.Where(w => model.IsActive(w.Partner.Holder)).ToList();
+        if (roll < 34 && retriable.Count > 0) return new RetryOp(retriable[random.Next(retriable.Count)]);
+        if (roll < 50) return (Op?)Decide(payouts) ?? Withdraw();
+        if (roll < 68) return new SendPayoutsOp(random.Next(100) switch
+        {
+            < 70 => SenderFault.None,
+            < 80 => SenderFault.ServerError,
+            < 88 => SenderFault.AcceptThenDrop,
+            < 95 => SenderFault.ServerErrorAfterAccept,
+            _ => _hangs++ < 4 ? SenderFault.Hang : SenderFault.ServerError,
+        });
+        if (roll < 95) return (Op?)MoveBill(payouts) ?? new SendPayoutsOp(SenderFault.None);
+        return new ReconcileOp();
+    }
+
+    /// <summary>A withdrawal by an active partner: sometimes below the minimum or above Available (refused), mostly within
+    /// what is certainly Available (never inside the band that depends on a return the server may not know yet).</summary>
+    private WithdrawOp Withdraw()
+    {
+        var payouts = _payouts!;
+        var min = payouts.MinimumFen;
+        var roll = random.Next(100);
+        var partners = earners.Where(e => e.IsPartner && model.IsActive(e.Holder)).ToList();
+        // Mostly someone who has something to withdraw (everyone now and then: the unbound partner, the empty-handed).
+        var having = partners.Where(e => payouts.IsBound(e.Holder) && payouts.Available(e.Holder).Low >= min).ToList();
+        if (roll >= 18 && having.Count > 0 && random.Next(100) < 92) partners = having;
+        var p = partners.Count == 0 ? earners.First(e => e.IsPartner) : partners[random.Next(partners.Count)];
+        var (low, high) = payouts.Available(p.Holder);
+        var key = $"W-{++_withdrawNo}";
+        long gross;
+        if (roll < 8) gross = random.NextInt64(1, min);
+        else if (roll < 18 || low < min) gross = Math.Max(min, high + 1) + random.NextInt64(0, 50_000);
+        else
+        {
+            var top = random.Next(100) switch { < 45 => Math.Min(low, 30_000), < 80 => Math.Min(low, 300_000), _ => low };
+            gross = random.NextInt64(min, top + 1);
+        }
+        return new WithdrawOp(p, gross, key);
+    }
+
+    private DecideOp? Decide(PayoutModel payouts)
+    {
+        var awaiting = payouts.Payouts.Where(x => x.State == PayoutModel.State.AwaitingApproval).ToList();
+        // Now and then a decision on a payout that is not awaiting approval (409), or the same approver again.
+        var pool = awaiting.Count == 0 || random.Next(100) < 8 ? payouts.Payouts.ToList() : awaiting;
+        if (pool.Count == 0) return null;
+        return new DecideOp(pool[random.Next(pool.Count)], random.Next(2), Approve: random.Next(100) < 80);
+    }
+
+    /// <summary>WeChat moves a bill it holds (the user confirms, or the bill ends), or re-delivers a final state the server
+    /// may have missed.</summary>
+    private BillOp? MoveBill(PayoutModel payouts)
+    {
+        var delivery = random.Next(100) switch
+        {
+            < 15 => Delivery.None,
+            < 55 => Delivery.Once,
+            < 70 => Delivery.Twice,
+            < 85 => Delivery.TwiceAtOnce,
+            _ => Delivery.AfterAnOlderOne,
+        };
+        var unconfirmed = payouts.Payouts.Where(x => x.ReturnUnconfirmed).ToList();
+        if (unconfirmed.Count > 0 && random.Next(100) < 25) return new BillOp(unconfirmed[random.Next(unconfirmed.Count)], "REDELIVER", Delivery.Once);
+        var open = payouts.Payouts.Where(x => x.State == PayoutModel.State.Approved && x.OutBillNo is { } no && _billOf(no) is { IsFinal: false }).ToList();
+        if (open.Count == 0) return null;
+        var p = open[random.Next(open.Count)];
+        var state = _billOf(p.OutBillNo!)!.State;
+        var target = random.Next(100) switch
+        {
+            < 30 when state == "WAIT_USER_CONFIRM" => "TRANSFERING",
+            < 75 => "SUCCESS",
+            < 90 => "FAIL",
+            _ => "CANCELLED",
+        };
+        return new BillOp(p, target, target == "TRANSFERING" && delivery == Delivery.AfterAnOlderOne ? Delivery.Once : delivery);
+    }
+
+    /// <summary>At the end: every payout awaiting approval is decided, so every payout can reach a final state.</summary>
+    public IEnumerable<DecideOp> DecideAll()
+    {
+        foreach (var p in _payouts!.Payouts.Where(x => x.State == PayoutModel.State.AwaitingApproval).ToList())
+        {
+            if (random.Next(100) < 20) yield return new DecideOp(p, random.Next(2), Approve: false);
+            else
+                for (var a = p.Approvers.Count == 0 ? 0 : 1 - p.Approvers.First(); p.State == PayoutModel.State.AwaitingApproval; a = 1 - a)
+                    yield return new DecideOp(p, a, Approve: true);
+        }
+    }
+
+    /// <summary>At the end: WeChat ends every open bill (notifications delivered or lost as in the run).</summary>
+    public IEnumerable<BillOp> FinishAll()
+    {
+        foreach (var p in _payouts!.Payouts.Where(x => x.State == PayoutModel.State.Approved && x.OutBillNo is { } no && _billOf(no) is { IsFinal: false }).ToList())
+            yield return new BillOp(p, random.Next(100) switch { < 70 => "SUCCESS", < 90 => "FAIL", _ => "CANCELLED" },
+                random.Next(100) < 25 ? Delivery.None : Delivery.Once);
     }
 
     public static decimal Yuan(long fen) => fen / 100m;

@@ -76,3 +76,42 @@ internal sealed record DuplicateOp(Op Op, int Copies) : Op
 {
     public override string ToString() => $"{Copies}× at once: {Op}";
 }
+
+/// <summary>A partner asks to withdraw <see cref="GrossFen"/> (with an idempotency key). <see cref="Expected"/> is what the
+/// reference model decided when the operation was applied: a new payout, or the field of the refusal.</summary>
+internal sealed record WithdrawOp(EarnerRef Partner, long GrossFen, string Key) : Op
+{
+    public PayoutModel.Payout? Expected { get; set; }
+    public string? RefusedField { get; set; }
+    public override string ToString() => $"withdraw {Partner} {GrossFen} fen key={Key}";
+}
+
+/// <summary>Finance approves or rejects a payout (approver 0 = demo-finance, 1 = finance-2).</summary>
+internal sealed record DecideOp(PayoutModel.Payout Payout, int Approver, bool Approve) : Op
+{
+    /// <summary>The model's answer: the payout's status after the decision, or null for 409.</summary>
+    public string? ExpectedStatus { get; set; }
+    public override string ToString() => $"{(Approve ? "approve" : "reject")} {Payout} by approver {Approver}";
+}
+
+internal enum SenderFault { None, ServerError, ServerErrorAfterAccept, Hang, AcceptThenDrop }
+
+/// <summary>One run of the payout sender job, the next WeChat Pay request answering with <see cref="Fault"/>.</summary>
+internal sealed record SendPayoutsOp(SenderFault Fault) : Op
+{
+    public override string ToString() => $"payout sender run (fault: {Fault})";
+}
+
+internal enum Delivery { None, Once, Twice, TwiceAtOnce, AfterAnOlderOne }
+
+/// <summary>The fake WeChat Pay moves a bill: the user confirms (TRANSFERING), or it ends in SUCCESS / FAIL / CANCELLED;
+/// its notification is delivered as <see cref="Delivery"/> says (None: lost), or an earlier final state is re-delivered.</summary>
+internal sealed record BillOp(PayoutModel.Payout Payout, string Target, Delivery Delivery) : Op
+{
+    public override string ToString() => $"bill {Payout.OutBillNo} → {Target}, notification {Delivery}";
+}
+
+internal sealed record ReconcileOp : Op
+{
+    public override string ToString() => "payout reconciliation run";
+}

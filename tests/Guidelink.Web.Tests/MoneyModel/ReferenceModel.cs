@@ -84,11 +84,22 @@ internal sealed class ReferenceModel(TimeSpan protection, TimeSpan returnWindow,
     private readonly Dictionary<(string Holder, string Order), Balance> _byOrder = [];
     private long _seq;
 
-    /// <summary>An earner's expected Pending and Available, in fen.</summary>
+    /// <summary>An earner's expected Pending, Available, Withdrawing and PaidOut, in fen.</summary>
     public sealed class Balance
     {
         public long Pending { get; set; }
         public long Available { get; set; }
+        public long Withdrawing { get; set; }
+        public long PaidOut { get; set; }
+    }
+
+    /// <summary>A payout's movement of an earner's money (no order): see <see cref="PayoutModel"/>.</summary>
+    public void MovePayout(string holder, long available, long withdrawing, long paidOut)
+    {
+        if (!_balances.TryGetValue(holder, out var b)) _balances[holder] = b = new Balance();
+        b.Available += available;
+        b.Withdrawing += withdrawing;
+        b.PaidOut += paidOut;
     }
 
     public IReadOnlyDictionary<string, Balance> Balances => _balances;
