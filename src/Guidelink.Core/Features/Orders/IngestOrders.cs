@@ -82,9 +82,10 @@ public static class IngestOrders
                     else await db.SaveChangesAsync(ct);
                     foreach (var r in outcomes) results[r.Index] = r;
                 }
-                catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException)
+                catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException || ex.InnerException is DbUpdateException)
                 {
-                    // Someone else wrote one of these orders, customers or chain heads meanwhile: redo item by item.
+                    // Someone else wrote one of these orders, customers or chain heads meanwhile (on PostgreSQL a deadlock
+                    // between two such writers comes wrapped as a "transient failure"): redo item by item.
                     db.ChangeTracker.Clear();
                     foreach (var r in await OneByOneAsync(parsed, options, ct)) results[r.Index] = r;
                 }
@@ -115,14 +116,14 @@ public static class IngestOrders
                                 await tx.ReleaseSavepointAsync("item", ct);
                                 break;
                             }
-                            catch (DbUpdateException ex) when (!IsBusy(ex))
+                            catch (Exception e) when (Unwrap(e) is { } ex && !IsBusy(ex))
                             {
                                 await tx.RollbackToSavepointAsync("item", ct);
                                 db.ChangeTracker.Clear();
                                 // Another request appended to the same earner's chain (or wrote the same order) meanwhile: read
                                 // again and redo this item — a busy partner's orders queue up instead of failing. A second
                                 // writer of the same order number finds it on the next read and gets the first answer.
-                                if (DatabaseSetup.IsUniqueViolation(ex) && itemAttempt < MaxItemAttempts)
+                                if ((DatabaseSetup.IsUniqueViolation(ex) || IsDeadlock(ex)) && itemAttempt < MaxItemAttempts)
                                 {
                                     await Task.Delay(Random.Shared.Next(1, 5 * itemAttempt), ct);
                                     continue;
@@ -145,6 +146,10 @@ public static class IngestOrders
                 }
             }
         }
+
+        private static DbUpdateException? Unwrap(Exception e) => e as DbUpdateException ?? e.InnerException as DbUpdateException;
+
+        private static bool IsDeadlock(DbUpdateException ex) => ex.InnerException is Npgsql.PostgresException { SqlState: "40P01" or "40001" };
 
         private static bool IsBusy(DbUpdateException ex) => ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
 
