@@ -172,6 +172,67 @@ public sealed class PayoutPagesTests(BrowserFixture browser) : IClassFixture<Bro
         id.ShouldNotBeNullOrEmpty();
     }
 
+    /// <summary>HQ edits the payout settings on a phone: a bad value is named by its field; secrets are write-only (the page
+    /// says only set or not set, and an empty input keeps the saved value); no secret is ever in the HTML.</summary>
+    [Fact]
+    public async Task HqSavesPayoutSettings_ErrorsNameTheField_AndSecretsNeverComeBack()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var server = await GuidelinkInstance.StartAsync(database);
+        const string appSecret = "app-secret-0123456789abcdef";
+        const string apiV3Key = "v3key-abcdefghijklmnopqrstuvwxyz";
+        const string privateKey = "-----BEGIN PRIVATE KEY-----\nMIIEsecretprivatekeybody\n-----END PRIVATE KEY-----";
+        const string publicKey = "-----BEGIN PUBLIC KEY-----\nMIIBplatformpublickeybody\n-----END PUBLIC KEY-----";
+        var page = await browser.SignedInPageAsync(server, "demo-admin", 390, 844);
+        (await page.Locator("a[href='/console/payout-settings']").CountAsync()).ShouldBe(1);
+        await page.GotoAsync("/console/payout-settings");
+        (await page.TextContentAsync("#appSecret-state"))!.ShouldContain("未设置");
+
+        await page.FillAsync("#minimum", "0");
+        await page.ClickAsync("#payout-settings button[type=submit]");
+        (await (await page.WaitForSelectorAsync("#error-minimum"))!.TextContentAsync())!.ShouldContain("最低提现金额");
+
+        await page.FillAsync("#minimum", "10");
+        await page.FillAsync("#feeBasisPoints", "1.5");
+        await page.SelectOptionAsync("#provider", "WeChatPayTransfer");
+        await page.FillAsync("#mchId", "1900000109");
+        await page.FillAsync("#appId", "wx8888888888888888");
+        await page.FillAsync("#certificateSerialNo", "5157F09EFDC096DE15EBE81A47057A72");
+        await page.FillAsync("#platformKeyId", "PUB_KEY_ID_0114232134912410000");
+        await page.FillAsync("#appSecret", appSecret);
+        await page.FillAsync("#apiV3Key", apiV3Key);
+        await page.FillAsync("#privateKeyPem", privateKey);
+        await page.FillAsync("#platformPublicKeyPem", publicKey);
+        await page.ClickAsync("#payout-settings button[type=submit]");
+        await page.WaitForSelectorAsync("#saved");
+        foreach (var state in new[] { "#appSecret-state", "#apiV3Key-state", "#privateKeyPem-state", "#platformPublicKeyPem-state" })
+            (await page.TextContentAsync(state))!.ShouldContain("已设置");
+        (await page.InputValueAsync("#mchId")).ShouldBe("1900000109");
+        (await page.InputValueAsync("#feeBasisPoints")).ShouldBe("1.5");
+        (await page.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1")).ShouldBeFalse();
+        await BrowserFixture.ScreenshotAsync(page, "payouts-04-settings-phone");
+
+        // Saved again with every secret input empty: the secrets are kept, the policy changes.
+        await page.FillAsync("#dailyCap", "5000");
+        await page.ClickAsync("#payout-settings button[type=submit]");
+        await page.WaitForSelectorAsync("#saved");
+        var html = await page.ContentAsync();
+        foreach (var secret in new[] { appSecret, apiV3Key, "secretprivatekeybody", "platformpublickeybody" }) html.ShouldNotContain(secret);
+
+        using var admin = await server.ClientAsAsync("demo-admin");
+        var settings = JsonDocument.Parse(await admin.GetStringAsync("/api/payouts/settings", Ct)).RootElement;
+        settings.GetProperty("provider").GetString().ShouldBe("WeChatPayTransfer");
+        settings.GetProperty("minimumFen").GetInt64().ShouldBe(1_000);
+        settings.GetProperty("feeBasisPoints").GetInt32().ShouldBe(150);
+        settings.GetProperty("dailyCapFen").GetInt64().ShouldBe(500_000);
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(await db.Tenants.Select(t => t.Id).FirstAsync(Ct));
+        var (_, merchant) = await scope.ServiceProvider.GetRequiredService<LoadPayoutMerchant.Handler>().HandleAsync(Ct);
+        (merchant!.AppSecret, merchant.ApiV3Key, merchant.PrivateKeyPem.Contains("secretprivatekeybody", StringComparison.Ordinal)).ShouldBe((appSecret, apiV3Key, true));
+        (await db.AuditEntries.CountAsync(a => a.Action == "PayoutSettings.Saved", Ct)).ShouldBe(2);
+    }
+
     private static async Task<string> PartnerWithBalanceAsync(GuidelinkInstance server, HttpClient admin, string login, long fen)
     {
         var stores = JsonDocument.Parse(await admin.GetStringAsync("/api/org/stores", Ct)).RootElement;
