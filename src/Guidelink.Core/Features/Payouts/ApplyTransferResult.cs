@@ -38,6 +38,20 @@ public static class ApplyTransferResult
         return TimeSpan.FromMilliseconds(Random.Shared.Next(Math.Min(10, 2 + attempt), ceiling + 1));
     }
 
+    /// <summary>Another writer got there first: a concurrency token or unique key (the payout's state, the earner's chain
+    /// position), or PostgreSQL chose us as a deadlock victim or serialization loser (40P01, 40001; possibly wrapped by the
+    /// execution strategy). All mean: read again and decide again.</summary>
+    public static bool IsLostRace(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is DbUpdateConcurrencyException) return true;
+            if (ex is DbUpdateException update && DatabaseSetup.IsUniqueViolation(update)) return true;
+            if (ex is System.Data.Common.DbException { SqlState: "40P01" or "40001" }) return true;
+        }
+        return false;
+    }
+
     public sealed class Handler(GuidelinkDb db, TimeProvider clock)
     {
         /// <summary>Applies <paramref name="result"/> to the payout with its bill number; source is "send", "notification",
@@ -76,7 +90,7 @@ public static class ApplyTransferResult
                     await db.SaveChangesAsync(ct);
                     return Applied.Moved;
                 }
-                catch (DbUpdateException ex) when (attempt < MaxRetries && (ex is DbUpdateConcurrencyException || DatabaseSetup.IsUniqueViolation(ex)))
+                catch (Exception ex) when (attempt < MaxRetries && IsLostRace(ex))
                 {
                     // Someone else applied a state (or appended to the earner's chain) first: read again and decide again.
                     // Each loss means another writer won, so a burst for one earner ends; back off with jitter so the
