@@ -48,20 +48,25 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 900)
+    public Task<IPage> NewPageAsync(int width = 1280, int height = 900) => NewPageAsync(Server, width, height);
+
+    /// <summary>A page on another server than the fixture's (a test that needs its own, e.g. wired to a fake WeChat Pay).</summary>
+    public async Task<IPage> NewPageAsync(GuidelinkInstance server, int width = 1280, int height = 900)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Server.BaseAddress.ToString(),
+            BaseURL = server.BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "zh-CN",
         });
         return await context.NewPageAsync();
     }
 
-    public async Task<IPage> SignedInPageAsync(string login, int width = 1280, int height = 900)
+    public Task<IPage> SignedInPageAsync(string login, int width = 1280, int height = 900) => SignedInPageAsync(Server, login, width, height);
+
+    public async Task<IPage> SignedInPageAsync(GuidelinkInstance server, string login, int width = 1280, int height = 900)
     {
-        var page = await NewPageAsync(width, height);
+        var page = await NewPageAsync(server, width, height);
         await page.GotoAsync("/console/login");
         await page.FillAsync("#login", login);
         await page.FillAsync("#password", Core.Features.Demo.SeedDemoBrand.Password);

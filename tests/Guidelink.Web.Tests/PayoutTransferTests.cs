@@ -205,6 +205,38 @@ public sealed class PayoutTransferTests
         await AssertLedgerHoldsAsync(database);
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task SixteenNotificationsForOneEarnerAtOnce_AllApply_AndNoneAnswers500(DatabaseProvider provider)
+    {
+        // Every Success appends to the same earner's ledger chain: the writers race for the same (holder, seq) and
+        // all but one lose each round; none may give up while the others keep winning.
+        await using var database = await TestDatabase.CreateAsync(provider);
+        var fake = new FakePayoutProvider();
+        await using var server = await StartAsync(database, fake);
+        using var admin = await server.ClientAsAsync("demo-admin");
+        await UseWeChatAsync(admin);
+        var partner = await PartnerAsync(server, admin, "payee-burst");
+        await BindOpenIdAsync(database, partner.Id);
+        await CreditAsync(database, partner.Holder, 1_000_000);
+        var bills = new List<string>();
+        for (var i = 0; i < 16; i++)
+            bills.Add((await partner.Client.PostJsonAsync("/api/payouts/withdrawals", new { amount = 100m + i }, HttpStatusCode.Created)).Str("outBillNo"));
+        (await SendAsync(server, database)).ShouldNotBeNull();
+        fake.Sends.Count.ShouldBe(16);
+
+        using var hook = server.Client();
+        var codes = await Task.WhenAll(bills.Select(bill => NotifyAsync(hook, bill, "SUCCESS")));
+        codes.ShouldAllBe(c => c == HttpStatusCode.NoContent);
+        var gross = Enumerable.Range(0, 16).Sum(i => (100 + i) * 100L);
+        var fee = Enumerable.Range(0, 16).Sum(i => ((100 + i) * 100L + 50) / 100);
+        var balances = await BalancesAsync(database, partner.Holder);
+        balances.GetValueOrDefault(LedgerBucket.PaidOut).ShouldBe(gross - fee);
+        balances.GetValueOrDefault(LedgerBucket.Withdrawing).ShouldBe(0);
+        await AssertLedgerHoldsAsync(database);
+    }
+
     [Fact]
     public async Task TheScheduledSender_OnTwoInstances_SendsEachApprovedBillOnce()
     {

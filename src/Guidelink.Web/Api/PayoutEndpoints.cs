@@ -27,9 +27,9 @@ public static class PayoutEndpoints
         payouts.MapGet("/wechat/authorize", async (string? returnUrl, HttpContext http, BindWeChat.Handler h, CancellationToken ct) =>
                 (await h.StartAsync(new Uri($"{http.Request.Scheme}://{http.Request.Host}/api/payouts/wechat/callback"), ct)).ToOk())
             .RequireAuthorization(Permissions.EarningsOwn).WithSummary("Where to send a partner's browser to bind the WeChat openid payouts go to.");
-        app.MapGet("/api/payouts/wechat/callback", async (string? code, string? state, BindWeChat.Handler h, CancellationToken ct) =>
-                (await h.CompleteAsync(code, state, ct)).ToOk())
-            .WithTags("Payouts").AllowAnonymous().WithSummary("WeChat's return with code and the signed state: binds the partner's openid.");
+        app.MapGet("/api/payouts/wechat/callback", CallbackAsync)
+            .WithTags("Payouts").AllowAnonymous()
+            .WithSummary("WeChat's return with code and the signed state: binds the partner's openid. A browser (Accept: text/html) lands back on the partner's page; API clients get JSON.");
 
         payouts.MapGet("/queue", async (string? status, ListPayouts.Handler h, CancellationToken ct) => (await h.QueueAsync(status, ct)).ToOk())
             .WithSummary("All payouts of the brand (payouts.approve or money.read), optionally one status.");
@@ -52,6 +52,18 @@ public static class PayoutEndpoints
 
         app.MapPost("/hooks/wechatpay/{brand}", NotifyAsync).WithTags("Payouts").AllowAnonymous()
             .WithSummary("WeChat Pay transfer notifications (MCHTRANSFER.BILL.FINISHED): verified over the raw body, applied idempotently.");
+    }
+
+    /// <summary>The partner's page the browser returns to after binding.</summary>
+    public const string MyMoneyPage = "/console/my-money";
+
+    private static async Task<IResult> CallbackAsync(string? code, string? state, HttpRequest request, BindWeChat.Handler h, CancellationToken ct)
+    {
+        var outcome = await h.CompleteAsync(code, state, ct);
+        var browser = request.Headers.Accept.Any(a => a is not null && a.Contains("text/html", StringComparison.OrdinalIgnoreCase));
+        if (!browser) return outcome.ToOk();
+        // Only a fixed local page, never a URL from the query: no open redirect.
+        return TypedResults.Redirect(outcome.IsOk ? $"{MyMoneyPage}?bound=1" : $"{MyMoneyPage}?bindFailed=1");
     }
 
     private static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ExportAsync(bool? again, ExportManualPayouts.Handler h, CancellationToken ct)

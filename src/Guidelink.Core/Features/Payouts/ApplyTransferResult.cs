@@ -28,6 +28,30 @@ public static class ApplyTransferResult
         return (Verdict.Ignore, current);
     }
 
+    /// <summary>How often a lost race on the payout or the earner's ledger chain is retried before giving up.</summary>
+    public const int MaxRetries = 40;
+
+    /// <summary>A jittered, capped exponential back-off: 2–10 ms at first, up to 10–200 ms.</summary>
+    public static TimeSpan Backoff(int attempt)
+    {
+        var ceiling = Math.Min(200, 10 << Math.Min(attempt, 5));
+        return TimeSpan.FromMilliseconds(Random.Shared.Next(Math.Min(10, 2 + attempt), ceiling + 1));
+    }
+
+    /// <summary>Another writer got there first: a concurrency token or unique key (the payout's state, the earner's chain
+    /// position), or PostgreSQL chose us as a deadlock victim or serialization loser (40P01, 40001; possibly wrapped by the
+    /// execution strategy). All mean: read again and decide again.</summary>
+    public static bool IsLostRace(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is DbUpdateConcurrencyException) return true;
+            if (ex is DbUpdateException update && DatabaseSetup.IsUniqueViolation(update)) return true;
+            if (ex is System.Data.Common.DbException { SqlState: "40P01" or "40001" }) return true;
+        }
+        return false;
+    }
+
     public sealed class Handler(GuidelinkDb db, TimeProvider clock)
     {
         /// <summary>Applies <paramref name="result"/> to the payout with its bill number; source is "send", "notification",
@@ -66,10 +90,12 @@ public static class ApplyTransferResult
                     await db.SaveChangesAsync(ct);
                     return Applied.Moved;
                 }
-                catch (DbUpdateException ex) when (attempt < 5 && (ex is DbUpdateConcurrencyException || DatabaseSetup.IsUniqueViolation(ex)))
+                catch (Exception ex) when (attempt < MaxRetries && IsLostRace(ex))
                 {
                     // Someone else applied a state (or appended to the earner's chain) first: read again and decide again.
-                    await Task.Delay(Random.Shared.Next(5, 30), ct);
+                    // Each loss means another writer won, so a burst for one earner ends; back off with jitter so the
+                    // losers do not collide again in lockstep. Giving up throws (a 5xx, and WeChat redelivers).
+                    await Task.Delay(Backoff(attempt), ct);
                 }
             }
         }

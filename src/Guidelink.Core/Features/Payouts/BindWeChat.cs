@@ -14,6 +14,9 @@ public static class BindWeChat
 
     public sealed record Response(bool Bound);
 
+    /// <summary>What the partner's page shows: bound or not, real name set or not (never the name or the openid).</summary>
+    public sealed record Status(bool WeChatBound, bool RealNameSet);
+
     public sealed class Handler(GuidelinkDb db, ActorContext actors, PayoutSecrets secrets, LoadPayoutMerchant.Handler merchants, IEnumerable<IWeChatIdentity> identities,
         TimeProvider clock)
     {
@@ -27,6 +30,14 @@ public static class BindWeChat
             if (merchant is null || _identity is null) return Outcome<StartResponse>.Conflict("The brand has not set up WeChat Pay.");
             var state = secrets.BindingState(db.TenantContext.Required.Value, partner.Value, clock.GetUtcNow());
             return new StartResponse(_identity.AuthorizeUrl(merchant, callback, state));
+        }
+
+        /// <summary>The signed-in partner's binding status; null for anyone who is not a partner.</summary>
+        public async Task<Status?> StatusAsync(CancellationToken ct)
+        {
+            if (actors.Current?.PartnerId is not { } partner) return null;
+            return await db.Partners.AsNoTracking().Where(p => p.Id == partner)
+                .Select(p => new Status(p.WeChatOpenId != null, p.RealName != null)).FirstOrDefaultAsync(ct);
         }
 
         /// <summary>The callback: no session is needed (WeChat's browser may not carry it); the state says who.</summary>

@@ -27,6 +27,12 @@ public static class L
 
     public static string StoreStatusName(StoreStatus status) => status == StoreStatus.Open ? T("营业中", "Open") : T("已关闭", "Closed");
 
+    /// <summary>A transfer's fail reason code in the current language, with the code beside it for support.
+    /// An unknown code (a bank file's free text) is already shown inside the generic message.</summary>
+    public static string FailReason(string? code) => Guidelink.WeChat.Pay.TransferFailReasons.IsKnown(code)
+        ? $"{Guidelink.WeChat.Pay.TransferFailReasons.Describe(code, IsEnglish)} ({code})"
+        : Guidelink.WeChat.Pay.TransferFailReasons.Describe(code, IsEnglish);
+
     /// <summary>Instants are stored in UTC and shown in the brand's zone.</summary>
     public static string When(DateTimeOffset instant, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(instant, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
