@@ -272,26 +272,8 @@ public static class ImportCustomers
 
     private static Dictionary<Field, int> MapColumns(string[] header, string? map, out string? error)
     {
-        error = null;
-        var columns = new Dictionary<Field, int>();
-        for (var i = 0; i < header.Length; i++)
-            if (Aliases.TryGetValue(header[i].Trim(), out var field)) columns.TryAdd(field, i);
-        foreach (var pair in (map ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || !Enum.TryParse<Field>(parts[1], true, out var field) || !Enum.IsDefined(field))
-            {
-                error = $"'{pair}' is not column=field (fields: {string.Join(", ", Enum.GetNames<Field>().Select(n => n.ToLowerInvariant()))}).";
-                return columns;
-            }
-            var index = Array.FindIndex(header, h => h.Trim().Equals(parts[0], StringComparison.OrdinalIgnoreCase));
-            if (index < 0)
-            {
-                error = $"column '{parts[0]}' is not in the file's header ({string.Join(", ", header)}).";
-                return columns;
-            }
-            columns[field] = index;
-        }
+        var columns = CsvColumns.Map(header, map, Aliases, out error);
+        if (error is not null) return columns;
         if (!columns.ContainsKey(Field.Phone))
             error = $"no column holds the phone: name one 'phone' or map it (--map column=phone). Header: {string.Join(", ", header)}.";
         return columns;

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Guidelink.Core.Features.Jobs;
 
@@ -64,4 +66,23 @@ public interface IScheduledJob
     /// <summary>Cron expression (UTC), e.g. "*/5 * * * *"; six fields allow seconds.</summary>
     string Cron { get; }
     Task RunAsync(IServiceProvider scopedServices, DateTimeOffset dueAt, CancellationToken ct);
+}
+
+/// <summary>Scheduled jobs run for the whole platform; most of their work is one brand's at a time.</summary>
+public static class EveryBrand
+{
+    /// <summary>Runs <paramref name="work"/> once per brand, each in its own scope with that brand's tenant context and a
+    /// system actor named <paramref name="actorName"/> (for the audit log).</summary>
+    public static async Task RunAsync(IServiceProvider scopedServices, string actorName, Func<IServiceProvider, Task> work, CancellationToken ct)
+    {
+        var db = scopedServices.GetRequiredService<GuidelinkDb>();
+        var brands = await db.Tenants.AsNoTracking().Select(t => t.Id).ToListAsync(ct);
+        foreach (var brand in brands)
+        {
+            await using var scope = scopedServices.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Set(brand);
+            scope.ServiceProvider.GetRequiredService<Access.ActorContext>().Current = Access.Actor.System(brand, actorName);
+            await work(scope.ServiceProvider);
+        }
+    }
 }

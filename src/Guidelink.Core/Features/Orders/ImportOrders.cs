@@ -511,29 +511,8 @@ public static class ImportOrders
 
     private static Dictionary<Field, int> MapColumns(string[] header, string? map, out string? error)
     {
-        error = null;
-        var columns = new Dictionary<Field, int>();
-        for (var i = 0; i < header.Length; i++)
-        {
-            var name = header[i].Trim().TrimStart('\uFEFF');
-            if (Aliases.TryGetValue(name, out var field)) columns.TryAdd(field, i);
-        }
-        foreach (var pair in (map ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length != 2 || !Enum.TryParse<Field>(parts[1], true, out var field) || !Enum.IsDefined(field))
-            {
-                error = $"'{pair}' is not column=field (fields: {string.Join(", ", Enum.GetNames<Field>().Select(n => n.ToLowerInvariant()))}).";
-                return columns;
-            }
-            var index = Array.FindIndex(header, h => h.Trim().Equals(parts[0], StringComparison.OrdinalIgnoreCase));
-            if (index < 0)
-            {
-                error = $"column '{parts[0]}' is not in the file's header ({string.Join(", ", header)}).";
-                return columns;
-            }
-            columns[field] = index;
-        }
+        var columns = CsvColumns.Map(header, map, Aliases, out error);
+        if (error is not null) return columns;
         var missing = new[] { Field.Invoice, Field.Sku, Field.Quantity, Field.Date, Field.Price, Field.Country }.Where(f => !columns.ContainsKey(f)).ToList();
         if (missing.Count > 0)
             error = $"no column holds {string.Join(", ", missing.Select(f => f.ToString().ToLowerInvariant()))}: map them (--map column=field). Header: {string.Join(", ", header)}.";

@@ -1,6 +1,5 @@
 using Guidelink.Core.Features.Jobs;
 using Guidelink.Core.Features.Ledger;
-using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -75,16 +74,7 @@ public static class SettleOrders
         public string Name => "settlement";
         public string Cron => "*/5 * * * *";
 
-        public async Task RunAsync(IServiceProvider scopedServices, DateTimeOffset dueAt, CancellationToken ct)
-        {
-            var db = scopedServices.GetRequiredService<GuidelinkDb>();
-            var brands = await db.Tenants.AsNoTracking().Select(t => t.Id).ToListAsync(ct);
-            foreach (var brand in brands)
-            {
-                await using var scope = scopedServices.CreateAsyncScope();
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Set(brand);
-                await scope.ServiceProvider.GetRequiredService<Handler>().HandleAsync(null, ct);
-            }
-        }
+        public Task RunAsync(IServiceProvider scopedServices, DateTimeOffset dueAt, CancellationToken ct) =>
+            Jobs.EveryBrand.RunAsync(scopedServices, "settlement", services => services.GetRequiredService<Handler>().HandleAsync(null, ct), ct);
     }
 }

@@ -1,5 +1,4 @@
 using Guidelink.Core.Features.Jobs;
-using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,17 +56,7 @@ public static class ReconcilePayouts
         public string Name => "payouts-reconcile";
         public string Cron => "*/5 * * * *";
 
-        public async Task RunAsync(IServiceProvider scopedServices, DateTimeOffset dueAt, CancellationToken ct)
-        {
-            var db = scopedServices.GetRequiredService<GuidelinkDb>();
-            var brands = await db.Tenants.AsNoTracking().Select(t => t.Id).ToListAsync(ct);
-            foreach (var brand in brands)
-            {
-                await using var scope = scopedServices.CreateAsyncScope();
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Set(brand);
-                scope.ServiceProvider.GetRequiredService<Access.ActorContext>().Current = Access.Actor.System(brand, "payout-reconciliation");
-                await scope.ServiceProvider.GetRequiredService<Handler>().HandleAsync(ct);
-            }
-        }
+        public Task RunAsync(IServiceProvider scopedServices, DateTimeOffset dueAt, CancellationToken ct) =>
+            Jobs.EveryBrand.RunAsync(scopedServices, "payout-reconciliation", services => services.GetRequiredService<Handler>().HandleAsync(ct), ct);
     }
 }

@@ -1,5 +1,4 @@
 using Guidelink.Core.Features.Jobs;
-using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -113,18 +112,11 @@ public static class SendPayouts
         public string Name => "payouts-send";
         public string Cron => "*/15 * * * * *";
 
-        public async Task RunAsync(IServiceProvider scopedServices, DateTimeOffset dueAt, CancellationToken ct)
+        public Task RunAsync(IServiceProvider scopedServices, DateTimeOffset dueAt, CancellationToken ct)
         {
-            var db = scopedServices.GetRequiredService<GuidelinkDb>();
             var runner = scopedServices.GetRequiredService<JobRunner>();
-            var brands = await db.Tenants.AsNoTracking().Select(t => t.Id).ToListAsync(ct);
-            foreach (var brand in brands)
-            {
-                await using var scope = scopedServices.CreateAsyncScope();
-                scope.ServiceProvider.GetRequiredService<TenantContext>().Set(brand);
-                scope.ServiceProvider.GetRequiredService<Access.ActorContext>().Current = Access.Actor.System(brand, "payout-sender");
-                await scope.ServiceProvider.GetRequiredService<Handler>().HandleAsync(runner.InstanceId, ct);
-            }
+            return Jobs.EveryBrand.RunAsync(scopedServices, "payout-sender",
+                services => services.GetRequiredService<Handler>().HandleAsync(runner.InstanceId, ct), ct);
         }
     }
 }
