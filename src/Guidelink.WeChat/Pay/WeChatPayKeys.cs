@@ -8,7 +8,9 @@ namespace Guidelink.WeChat.Pay;
 public static class WeChatPayKeys
 {
     /// <summary>The merchant API private key (PKCS#8 or PKCS#1 PEM).</summary>
-    public static RSA PrivateKey(string pem)
+    public static RSA PrivateKey(string pem) => FromPem(pem);
+
+    private static RSA FromPem(string pem)
     {
         var rsa = RSA.Create();
         try
@@ -33,17 +35,7 @@ public static class WeChatPayKeys
             using var certificate = X509Certificate2.CreateFromPem(pem);
             return certificate.GetRSAPublicKey() ?? throw new CryptographicException("The platform certificate has no RSA key.");
         }
-        var rsa = RSA.Create();
-        try
-        {
-            rsa.ImportFromPem(pem);
-            return rsa;
-        }
-        catch
-        {
-            rsa.Dispose();
-            throw;
-        }
+        return FromPem(pem);
     }
 
     /// <summary>Encrypts a sensitive field (user_name) with the platform public key. WeChat Pay requires RSA-OAEP with

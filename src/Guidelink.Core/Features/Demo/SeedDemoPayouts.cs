@@ -41,7 +41,7 @@ public static class SeedDemoPayouts
             var available = new List<(Partner Partner, long Fen)>();
             foreach (var p in partners)
             {
-                var balance = (await LedgerBook.BalancesAsync(db, Earner.HolderOf(EarnerOf(p.Kind), p.Id.Value), null, ct)).GetValueOrDefault(LedgerBucket.Available);
+                var balance = (await LedgerBook.BalancesAsync(db, Earner.HolderOf(Earner.KindOf(p.AsOwner.Kind), p.Id.Value), null, ct)).GetValueOrDefault(LedgerBucket.Available);
                 if (balance >= 10_000) available.Add((p, balance));
             }
             var ranked = available.OrderByDescending(a => a.Partner.Id == demoPartner).ThenByDescending(a => a.Fen).Take(3).ToList();
@@ -92,13 +92,6 @@ public static class SeedDemoPayouts
             actors.Current = system;
             return new Response(count);
         }
-
-        private static EarnerKind EarnerOf(PartnerKind kind) => kind switch
-        {
-            PartnerKind.PartTimeGuide => EarnerKind.PartTimeGuide,
-            PartnerKind.ShareAmbassador => EarnerKind.ShareAmbassador,
-            _ => EarnerKind.AllianceStore,
-        };
 
         private static T Check<T>(Outcome<T> outcome) => outcome.IsOk
             ? outcome.Value!

@@ -48,14 +48,8 @@ public static class PayoutLedger
     {
         if (actor?.PartnerId is { } partnerId)
         {
-            var kind = await db.Partners.AsNoTracking().Where(p => p.Id == partnerId).Select(p => (Partners.PartnerKind?)p.Kind).FirstOrDefaultAsync(ct);
-            return kind switch
-            {
-                null => null,
-                Partners.PartnerKind.PartTimeGuide => (EarnerKind.PartTimeGuide, partnerId.Value),
-                Partners.PartnerKind.ShareAmbassador => (EarnerKind.ShareAmbassador, partnerId.Value),
-                _ => (EarnerKind.AllianceStore, partnerId.Value),
-            };
+            var partner = await db.Partners.AsNoTracking().FirstOrDefaultAsync(p => p.Id == partnerId, ct);
+            return partner is null ? null : (Earner.KindOf(partner.AsOwner.Kind), partnerId.Value);
         }
         if (actor is { Kind: ActorKind.Staff, StaffId: { } staffId } && actor.Has(Permissions.EarningsOwn))
             return (actor.Role == StaffRole.Installer ? EarnerKind.Installer : EarnerKind.OfficialGuide, staffId.Value);
