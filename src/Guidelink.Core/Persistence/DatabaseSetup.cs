@@ -58,6 +58,15 @@ public static class DatabaseSetup
         if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
     }
 
+    /// <summary>True when PostgreSQL chose this transaction as a deadlock victim or serialization loser (40P01, 40001),
+    /// possibly wrapped by EF's execution strategy: nothing was written, read again and decide again.</summary>
+    public static bool IsDeadlockOrSerializationFailure(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+            if (ex is System.Data.Common.DbException { SqlState: "40P01" or "40001" }) return true;
+        return false;
+    }
+
     /// <summary>True when the database refused a write because of a unique index (a duplicate or a lost race).</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
     {

@@ -123,7 +123,7 @@ public static class IngestOrders
                                 // Another request appended to the same earner's chain (or wrote the same order) meanwhile: read
                                 // again and redo this item — a busy partner's orders queue up instead of failing. A second
                                 // writer of the same order number finds it on the next read and gets the first answer.
-                                if ((DatabaseSetup.IsUniqueViolation(ex) || IsDeadlock(ex)) && itemAttempt < MaxItemAttempts)
+                                if ((DatabaseSetup.IsUniqueViolation(ex) || DatabaseSetup.IsDeadlockOrSerializationFailure(ex)) && itemAttempt < MaxItemAttempts)
                                 {
                                     await Task.Delay(Random.Shared.Next(1, 5 * itemAttempt), ct);
                                     continue;
@@ -148,8 +148,6 @@ public static class IngestOrders
         }
 
         private static DbUpdateException? Unwrap(Exception e) => e as DbUpdateException ?? e.InnerException as DbUpdateException;
-
-        private static bool IsDeadlock(DbUpdateException ex) => ex.InnerException is Npgsql.PostgresException { SqlState: "40P01" or "40001" };
 
         private static bool IsBusy(DbUpdateException ex) => ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
 

@@ -47,9 +47,8 @@ public static class ApplyTransferResult
         {
             if (ex is DbUpdateConcurrencyException) return true;
             if (ex is DbUpdateException update && DatabaseSetup.IsUniqueViolation(update)) return true;
-            if (ex is System.Data.Common.DbException { SqlState: "40P01" or "40001" }) return true;
         }
-        return false;
+        return DatabaseSetup.IsDeadlockOrSerializationFailure(exception);
     }
 
     public sealed class Handler(GuidelinkDb db, TimeProvider clock)
