@@ -40,6 +40,7 @@ public static class GuidelinkCore
 
         services.AddSingleton<Features.Customers.PiiProtector>();
         services.AddSingleton<Features.Attribution.TouchWriter>(); // one group-commit writer of touches per process
+        services.AddSingleton<Features.Orders.OrderWriter>(); // and one of single orders (POST /api/orders)
         services.Configure<JobRunnerOptions>(configuration.GetSection("Guidelink:Jobs"));
         services.AddSingleton<JobRunner>();
         services.AddSingleton<IScheduledJob, Features.Orders.SettleOrders.Job>();

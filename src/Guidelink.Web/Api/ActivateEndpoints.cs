@@ -45,10 +45,12 @@ public static class ActivateEndpoints
             .WithSummary("Replays the last N days of orders under draft rules; per-earner difference; writes nothing.");
     }
 
+    // Through the process's group-commit writer: concurrent single orders share one read and one commit, instead of
+    // colliding on their earners' ledger chains and being replayed one by one (bench/README.md, Activate).
     private static async Task<Results<Created<GetOrder.OrderView>, Ok<GetOrder.OrderView>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        IngestOrders.OrderRequest body, IngestOrders.Handler ingest, GetOrder.Handler get, CancellationToken ct)
+        IngestOrders.OrderRequest body, OrderWriter writer, ActorContext actors, GetOrder.Handler get, CancellationToken ct)
     {
-        var result = (await ingest.HandleAsync([body], null, ct))[0];
+        var result = await writer.WriteAsync(actors.Current!, body, ct);
         switch (result.Status)
         {
             case IngestOrders.ItemStatus.Invalid:
