@@ -31,6 +31,9 @@ public sealed class OrderWriterTests
         public required string Partner { get; init; }
         public required string Code { get; init; }
 
+        /// <summary>One time for every order, so that two sends of one order are the same body.</summary>
+        public DateTimeOffset PlacedAt { get; } = DateTimeOffset.UtcNow.AddMinutes(-5);
+
         public OrderWriter Writer => Server.Services.GetRequiredService<OrderWriter>();
 
         public static async Task<Brand> StartAsync(DatabaseProvider provider)
@@ -70,7 +73,7 @@ public sealed class OrderWriterTests
                 new { sku = "CUSHION", name = "抱枕", category = "accessory", quantity = 3, unitPrice = 50.00m },
             },
             paid,
-            placedAt = DateTimeOffset.UtcNow.AddMinutes(-5),
+            placedAt = PlacedAt,
         };
 
         /// <summary>Sends every body at the same moment, each on its own connection; the status and body of each, in order.</summary>
