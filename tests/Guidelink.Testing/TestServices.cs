@@ -37,5 +37,8 @@ public sealed class TestServices : IAsyncDisposable
     /// <summary>The process's group-commit writer of touches.</summary>
     public Core.Features.Attribution.TouchWriter Writer => _provider.GetRequiredService<Core.Features.Attribution.TouchWriter>();
 
+    /// <summary>The process's group-commit writer of single orders.</summary>
+    public Core.Features.Orders.OrderWriter Orders => _provider.GetRequiredService<Core.Features.Orders.OrderWriter>();
+
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 }

@@ -59,6 +59,15 @@ public sealed class OrderWriter : IAsyncDisposable
         return await pending.Done.Task;
     }
 
+    /// <summary>Writes these orders as one batch, as the loop does when they arrive together — for tests, which need to
+    /// know what shares a batch. Runs beside the loop; the caller sees to it that nothing else is queued meanwhile.</summary>
+    internal async Task<ItemResult[]> WriteTogetherAsync(Actor actor, IReadOnlyList<OrderRequest> requests)
+    {
+        var items = requests.Select(r => new Pending(actor, r, new TaskCompletionSource<ItemResult>(TaskCreationOptions.RunContinuationsAsynchronously), default)).ToList();
+        await WriteAsync(actor, items);
+        return await Task.WhenAll(items.Select(i => i.Done.Task));
+    }
+
     private async Task RunAsync()
     {
         var batch = new List<Pending>(MaxBatch);
