@@ -71,15 +71,23 @@ public static class IngestOrders
 
             if (parsed.Count > 0)
             {
-                var ledger = new LedgerBook(db);
-                // Fast path: every item decided against one read of the state and written in one SaveChanges.
+                // Fast path: every item decided against one read of the state and written in one transaction. The rows the
+                // batch appends are kept in plain lists, not in EF's change tracker (tracking ~15 new entities per order and
+                // detecting their changes cost more than writing them); the batch's later orders see the earlier ones through
+                // the Context.
+                var rows = new OrderLineBulk.NewRows();
+                var ledger = new LedgerBook(db, rows.Postings, rows.Entries);
                 var context = await Context.LoadAsync(db, parsed, ct);
                 var outcomes = new List<ItemResult>();
-                foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct));
+                foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, rows, options, ct));
                 try
                 {
-                    if (OrderLineBulk.PendingRows(db.ChangeTracker) >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, ct);
-                    else await db.SaveChangesAsync(ct);
+                    if (rows.Count >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, rows, ct);
+                    else
+                    {
+                        rows.AddTo(db);
+                        await db.SaveChangesAsync(ct);
+                    }
                     foreach (var r in outcomes) results[r.Index] = r;
                 }
                 catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException || ex.InnerException is DbUpdateException)
@@ -107,11 +115,13 @@ public static class IngestOrders
                         for (var itemAttempt = 1; ; itemAttempt++)
                         {
                             await tx.CreateSavepointAsync("item", ct);
-                            var ledger = new LedgerBook(db);
+                            var rows = new OrderLineBulk.NewRows();
+                            var ledger = new LedgerBook(db, rows.Postings, rows.Entries);
                             var context = await Context.LoadAsync(db, [p], ct);
-                            result = await ProcessAsync(p, context, ledger, options, ct);
+                            result = await ProcessAsync(p, context, ledger, rows, options, ct);
                             try
                             {
+                                rows.AddTo(db);
                                 await db.SaveChangesAsync(ct);
                                 await tx.ReleaseSavepointAsync("item", ct);
                                 break;
@@ -151,7 +161,7 @@ public static class IngestOrders
 
         private static bool IsBusy(DbUpdateException ex) => ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
 
-        private async Task<ItemResult> ProcessAsync(Parsed p, Context context, LedgerBook ledger, Options options, CancellationToken ct)
+        private async Task<ItemResult> ProcessAsync(Parsed p, Context context, LedgerBook ledger, OrderLineBulk.NewRows rows, Options options, CancellationToken ct)
         {
             var tenant = db.TenantContext.Required;
             var now = clock.GetUtcNow();
@@ -207,7 +217,7 @@ public static class IngestOrders
                     if (p.Phone is not null) customer.SetPhone(p.PhoneHash!, pii.Protect(p.Phone), PhoneNumber.Mask(p.Phone));
                     customer.SetWeChat(p.UnionId, p.ExternalUserId);
                     customer.UpdateProfile(p.Request.Customer?.Name, Gender.Unknown, null);
-                    db.Customers.Add(customer);
+                    rows.Customers.Add(customer);
                     context.AddCustomer(customer);
                     newCustomer = true;
                 }
@@ -223,7 +233,7 @@ public static class IngestOrders
                 if (entry is null || entry.DisabledAt is not null)
                     return new ItemResult(p.Index, ItemStatus.NotFound, null, $"Referral code '{rawCode}' is not known.", null);
                 code = entry.Code;
-                if (customer is not null) RecordCodeTouch(customer, newCustomer, entry, p, store.Id, now, context);
+                if (customer is not null) RecordCodeTouch(customer, newCustomer, entry, p, store.Id, now, context, rows);
             }
 
             var credit = customer is null ? null : context.OwnerAt(customer.Id, p.PlacedAt);
@@ -241,11 +251,11 @@ public static class IngestOrders
                 var l = p.Lines[i];
                 order.Lines.Add(OrderLine.Create(tenant, order.Id, i + 1, l.Sku, l.Name, l.Category, l.Quantity, l.UnitPrice, l.Discount, spread[i]));
             }
-            db.Orders.Add(order);
+            rows.Orders.Add(order);
             if (customer is not null) context.RecordOrder(customer.Id, p.PlacedAt);
             context.OrdersByKey[(p.Channel, p.ExternalNo)] = order;
 
-            var commission = await CreditCommissionAsync(order, credit, customer, context, ct);
+            var commission = await CreditCommissionAsync(order, credit, customer, context, rows, ct);
             if (commission.Count > 0)
             {
                 var movements = commission.Select(c => new Movement(c.Holder, LedgerBucket.Pending, c.AmountFen, c.Kind == CommissionLineKind.Bounty ? "bounty" : "commission", c.Id)).ToList();
@@ -257,7 +267,8 @@ public static class IngestOrders
 
         /// <summary>The order's commission lines by the rules in force at placedAt: the owner's part of each line, the
         /// store's and region's parts of a split, and the new-customer bounty.</summary>
-        private async Task<List<CommissionLine>> CreditCommissionAsync(Order order, Owner? credit, Customer? customer, Context context, CancellationToken ct)
+        private async Task<List<CommissionLine>> CreditCommissionAsync(Order order, Owner? credit, Customer? customer, Context context, OrderLineBulk.NewRows rows,
+            CancellationToken ct)
         {
             var lines = new List<CommissionLine>();
             if (credit is not { } owner) return lines;
@@ -306,7 +317,7 @@ public static class IngestOrders
                 else order.CreditTo(credit, $"{order.CreditNote}; no bounty: {decision.Reason}", order.IsFirstOrder);
             }
             lines.RemoveAll(l => l.AmountFen == 0);
-            db.CommissionLines.AddRange(lines);
+            rows.Commission.AddRange(lines);
             return lines;
         }
 
@@ -316,7 +327,8 @@ public static class IngestOrders
         /// same <see cref="RecordTouch.Decide"/> as any touch — self-referral (the code's owner buying for themself), an inactive
         /// owner and late input (placedAt before decisions already recorded: decided as of placedAt, the later decisions stand)
         /// are settled exactly as for a touch.</summary>
-        private void RecordCodeTouch(Customer customer, bool isNew, ReferralCode code, Parsed p, StoreId store, DateTimeOffset now, Context context)
+        private void RecordCodeTouch(Customer customer, bool isNew, ReferralCode code, Parsed p, StoreId store, DateTimeOffset now, Context context,
+            OrderLineBulk.NewRows rows)
         {
             var tenant = customer.TenantId;
             var at = p.PlacedAt;
@@ -327,8 +339,8 @@ public static class IngestOrders
             var state = isNew ? (customer.Owner, customer.ProtectedUntil, false) : RecordTouch.StateAt(customer, at, context.History(customer.Id));
             var actor = actors.Current ?? Actor.System(tenant, "orders");
             var (record, decision) = RecordTouch.Decide(customer, isNew, touch, toucher, store, context.PolicyAt(at), state, actor);
-            db.Touches.Add(record);
-            db.AttributionDecisions.Add(decision);
+            rows.Touches.Add(record);
+            rows.Decisions.Add(decision);
             context.AddDecision(customer.Id, decision);
             // A customer met first through the code on this order was first touched by its owner: the new-customer
             // bounty asks exactly that (this touch is not in the touches read before the batch).

@@ -2,11 +2,9 @@ using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Customers;
 using Guidelink.Core.Features.Ledger;
-using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Persistence;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -14,11 +12,11 @@ namespace Guidelink.Core.Features.Orders;
 
 /// <summary>Saves a batch of new orders with everything they append written in bulk, outside EF's change tracking:
 /// new customers, orders, order lines, touches, decisions, commission lines, ledger postings and entries. These rows are
-/// most of a batch (a share-coded order of 3 lines adds ~16) and SaveChanges (command building, key propagation, one
-/// command per row) cost several times the inserts themselves. What is left for SaveChanges — customers, stores,
-/// products and categories the batch read or created and changed (version checks, audit trail) — goes first, in the same
-/// transaction, so the batch still commits or fails as one. Lines: SQLite steps one prepared statement per row (bound
-/// by position: Microsoft.Data.Sqlite binds by name on every execution); PostgreSQL uses binary COPY. The other rows go
+/// most of a batch (a share-coded order of 3 lines adds ~16); the ingest never hands them to EF (tracking them and
+/// detecting their changes, then SaveChanges' command building, cost several times the inserts themselves). What the
+/// unit of work does hold — customers the batch read and changed, new stores, products and categories (version checks,
+/// audit trail) — goes first through SaveChanges, in the same transaction, so the batch still commits or fails as one.
+/// Lines: SQLite steps one prepared statement per row (bound by position); PostgreSQL uses binary COPY. The other rows go
 /// through <see cref="RowInserter"/> (columns and conversions from the EF model). None of these types is audited.
 /// These writes bypass SaveChanges and its write guard, so the brand of every row is checked here and by RowInserter.</summary>
 internal static class OrderLineBulk
@@ -28,30 +26,43 @@ internal static class OrderLineBulk
     /// <summary>Below this many new rows the ordinary SaveChanges is as quick and simpler.</summary>
     public const int Threshold = 64;
 
-    public static int PendingRows(ChangeTracker tracker) => tracker.Entries().Count(e => e.State == EntityState.Added);
-
-    public static async Task SaveAsync(GuidelinkDb db, CancellationToken ct)
+    /// <summary>The rows a batch appends, in plain lists (parents before children), never tracked by EF while the batch
+    /// is decided: the batch's own lookups (customers by identity, orders by key, ledger chain heads, month-to-date sales)
+    /// live in its Context, not in the change tracker.</summary>
+    public sealed class NewRows
     {
-        db.ChangeTracker.DetectChanges();
-        var tenant = db.TenantContext.Required;
-        List<T> Take<T>() where T : class, ITenantOwned
+        public List<Customer> Customers { get; } = [];
+        public List<Order> Orders { get; } = [];
+        public List<Touch> Touches { get; } = [];
+        public List<AttributionDecision> Decisions { get; } = [];
+        public List<CommissionLine> Commission { get; } = [];
+        public List<LedgerPosting> Postings { get; } = [];
+        public List<LedgerEntry> Entries { get; } = [];
+
+        public int Count => Customers.Count + Orders.Count + Orders.Sum(o => o.Lines.Count) + Touches.Count + Decisions.Count
+            + Commission.Count + Postings.Count + Entries.Count;
+
+        /// <summary>Hands the rows to the unit of work, for an ordinary SaveChanges (small batches, the item-by-item replay).</summary>
+        public void AddTo(GuidelinkDb db)
         {
-            var added = db.ChangeTracker.Entries<T>().Where(e => e.State == EntityState.Added).ToList();
-            if (added.Any(e => e.Entity.TenantId != tenant)) throw new InvalidOperationException($"A {typeof(T).Name} of another brand is in the unit of work.");
-            // Tracked as already saved: SaveChanges leaves them alone, and afterwards they are what the database holds.
-            // (On failure the caller clears the tracker and starts over.)
-            foreach (var e in added) e.State = EntityState.Unchanged;
-            return added.Select(e => e.Entity).ToList();
+            db.Customers.AddRange(Customers);
+            db.Orders.AddRange(Orders); // with their lines
+            db.Touches.AddRange(Touches);
+            db.AttributionDecisions.AddRange(Decisions);
+            db.CommissionLines.AddRange(Commission);
+            db.LedgerPostings.AddRange(Postings);
+            db.LedgerEntries.AddRange(Entries);
         }
-        // Parents before children.
-        var customers = Take<Customer>();
-        var orders = Take<Order>();
-        var lines = Take<OrderLine>();
-        var touches = Take<Touch>();
-        var decisions = Take<AttributionDecision>();
-        var commission = Take<CommissionLine>();
-        var postings = Take<LedgerPosting>();
-        var entries = Take<LedgerEntry>();
+    }
+
+    /// <summary>Writes what the unit of work holds (rows the batch read and changed, new stores, products, categories) with
+    /// SaveChanges, then the batch's new rows in bulk, in one transaction (the caller's, if it has one).</summary>
+    public static async Task SaveAsync(GuidelinkDb db, NewRows rows, CancellationToken ct)
+    {
+        var lines = new List<OrderLine>(rows.Orders.Count * 3);
+        foreach (var o in rows.Orders) lines.AddRange(o.Lines);
+        var tenant = db.TenantContext.Required;
+        if (lines.Any(l => l.TenantId != tenant)) throw new InvalidOperationException("An OrderLine of another brand is in the batch.");
 
         // SQLite: hold the process's write gate for the whole transaction, as SaveChanges alone would have.
         using var gate = db.Database.CurrentTransaction is null ? SqliteWriteGate.Of(db)?.Hold() : null;
@@ -59,10 +70,11 @@ internal static class OrderLineBulk
         try
         {
             await db.SaveChangesAsync(ct);
-            RowInserter.Insert(db, customers, orders);
+            // Parents before children; RowInserter checks the brand of every row.
+            RowInserter.Insert(db, rows.Customers, rows.Orders);
             if (db.Database.GetDbConnection() is SqliteConnection sqlite) InsertSqlite(sqlite, lines);
             else await InsertPostgresAsync((NpgsqlConnection)db.Database.GetDbConnection(), lines, ct);
-            RowInserter.Insert(db, touches, decisions, commission, postings, entries);
+            RowInserter.Insert(db, rows.Touches, rows.Decisions, rows.Commission, rows.Postings, rows.Entries);
             if (own is not null) await own.CommitAsync(ct);
         }
         finally
