@@ -87,27 +87,32 @@ public static class RowInserter
             return;
         }
 
-        if (transaction is not null)
+        if (transaction is null)
         {
-            // Parents first: each list is written (and checked by the database) before the next one starts.
-            foreach (var rows in lists.Where(l => l.Count > 0))
-            {
-                var table = TableOf(rows);
-                if (rows.Count >= CopyFrom && table.WriteCopy is { } write)
-                {
-                    using var importer = ((NpgsqlConnection)connection).BeginBinaryImport(table.Copy);
-                    foreach (var row in rows)
-                    {
-                        importer.StartRow();
-                        write(importer, row);
-                    }
-                    importer.Complete();
-                }
-                else InsertPostgres(connection, transaction, [rows], TableOf);
-            }
+            InsertPostgres(connection, null, lists, TableOf);
             return;
         }
-        InsertPostgres(connection, null, lists, TableOf);
+        // Parents first: small lists wait in one INSERT batch (one round trip) until a big one goes by COPY or the end.
+        var small = new List<IReadOnlyList<ITenantOwned>>();
+        foreach (var rows in lists.Where(l => l.Count > 0))
+        {
+            var table = TableOf(rows);
+            if (rows.Count < CopyFrom || table.WriteCopy is not { } write)
+            {
+                small.Add(rows);
+                continue;
+            }
+            InsertPostgres(connection, transaction, small, TableOf);
+            small.Clear();
+            using var importer = ((NpgsqlConnection)connection).BeginBinaryImport(table.Copy);
+            foreach (var row in rows)
+            {
+                importer.StartRow();
+                write(importer, row);
+            }
+            importer.Complete();
+        }
+        InsertPostgres(connection, transaction, small, TableOf);
     }
 
     private static void InsertSqlite(SqliteConnection connection, Table table, Action<SQLitePCL.sqlite3_stmt, object> bind, IReadOnlyList<ITenantOwned> rows)

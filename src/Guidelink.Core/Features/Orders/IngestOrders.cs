@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Guidelink.Core.Features.Access;
@@ -413,7 +412,7 @@ public static class IngestOrders
         }
 
         private static string HashOf(OrderRequest r) =>
-            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(r, HashJson))));
+            Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(r, HashJson))); // the UTF-8 of the JSON text, as before
     }
 
     private sealed record ParsedLine(string Sku, string Name, string Category, int Quantity, long UnitPrice, long Discount);
@@ -447,7 +446,7 @@ public static class IngestOrders
         private readonly Dictionary<Guid, Staff> _staff = [];
         private readonly Dictionary<Guid, Partner> _partners = [];
         private readonly Dictionary<(Guid, DateOnly), long> _bounty = [];
-        private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _monthSales = [];
+        private readonly Dictionary<(Guid, int, int), MonthSales> _monthSales = [];
         private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _batchSales = [];
         private TimeZoneInfo _zone = TimeZoneInfo.Utc;
 
@@ -537,8 +536,15 @@ public static class IngestOrders
         public void AddDecision(CustomerId id, AttributionDecision d) => History(id).Add(d);
 
         /// <summary>The owner at <paramref name="at"/>: the latest decision made at or before it (none: the pool).</summary>
-        public Owner? OwnerAt(CustomerId id, DateTimeOffset at) =>
-            History(id).Where(d => d.DecidedAt <= at).OrderBy(d => d.DecidedAt).ThenBy(d => d.RecordedAt).Select(d => d.NewOwner).LastOrDefault();
+        public Owner? OwnerAt(CustomerId id, DateTimeOffset at)
+        {
+            // The last by (DecidedAt, RecordedAt), the later in the list among equals (as a stable sort's last would be).
+            AttributionDecision? latest = null;
+            foreach (var d in History(id))
+                if (d.DecidedAt <= at && (latest is null || d.DecidedAt > latest.DecidedAt || (d.DecidedAt == latest.DecidedAt && d.RecordedAt >= latest.RecordedAt)))
+                    latest = d;
+            return latest?.NewOwner;
+        }
 
         public Owner? FirstToucher(CustomerId id) => _firstTouch.GetValueOrDefault(id).Owner;
 
@@ -586,11 +592,42 @@ public static class IngestOrders
                 var refunds = await db.OrderEvents.AsNoTracking()
                     .Where(e => e.Kind == OrderEventKind.Refunded && orderIds.Contains(e.OrderId))
                     .Select(e => new { e.OrderId, e.At, e.AmountFen }).ToListAsync(ct);
-                sales = rows.Select(r => (r.PlacedAt, r.Goods)).Concat(refunds.Select(r => (r.At, -r.AmountFen))).ToList();
+                sales = new MonthSales(rows.Select(r => (r.PlacedAt, r.Goods)).Concat(refunds.Select(r => (r.At, -r.AmountFen))));
                 _monthSales[key] = sales;
             }
-            var inBatch = _batchSales.TryGetValue(key, out var added) ? added : [];
-            return sales.Concat(inBatch).Where(s => s.At < at).Sum(s => s.Net);
+            var total = sales.Before(at);
+            if (_batchSales.TryGetValue(key, out var added))
+                foreach (var s in added)
+                    if (s.At < at) total += s.Net;
+            return total;
+        }
+
+        /// <summary>An owner's month as read from the database, sorted by time with running totals: the sum before an
+        /// instant is one binary search (a busy owner's month has thousands of orders, and every order of a batch asks).</summary>
+        private sealed class MonthSales
+        {
+            private readonly DateTimeOffset[] _at;
+            private readonly long[] _runningTotal; // _runningTotal[i] = the sum of the first i sales
+
+            public MonthSales(IEnumerable<(DateTimeOffset At, long Net)> sales)
+            {
+                var sorted = sales.OrderBy(s => s.At).ToArray();
+                _at = sorted.Select(s => s.At).ToArray();
+                _runningTotal = new long[sorted.Length + 1];
+                for (var i = 0; i < sorted.Length; i++) _runningTotal[i + 1] = _runningTotal[i] + sorted[i].Net;
+            }
+
+            /// <summary>The sum of the sales strictly before <paramref name="at"/>.</summary>
+            public long Before(DateTimeOffset at)
+            {
+                int lo = 0, hi = _at.Length; // the first index whose time is ≥ at
+                while (lo < hi)
+                {
+                    var mid = (lo + hi) >>> 1;
+                    if (_at[mid] < at) lo = mid + 1; else hi = mid;
+                }
+                return _runningTotal[lo];
+            }
         }
 
         /// <summary>Orders credited by this batch (not yet in the database) count for the later orders' tiers.</summary>
