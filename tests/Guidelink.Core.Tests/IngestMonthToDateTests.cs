@@ -1,9 +1,9 @@
+using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
 using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Orders;
 using Guidelink.Core.Features.Partners;
-using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Guidelink.Testing;
