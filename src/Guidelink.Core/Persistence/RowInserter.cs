@@ -250,6 +250,9 @@ public static class RowInserter
         foreach (var column in columns)
         {
             var (value, isNull) = ProviderValue(row, column);
+            // Npgsql cuts text to the parameter's Size (EF sets it from the mapping); COPY does not: cut it here.
+            if (value.Type == typeof(string) && column.Mapping.Size is > 0 and var size)
+                value = Expression.Call(typeof(RowInserter), nameof(Cut), null, value, Expression.Constant(size));
             // The column's own type (e.g. "character varying", "timestamp with time zone"), as the INSERT would have it.
             Expression call = Expression.Call(importer, write.MakeGenericMethod(value.Type), value, Expression.Constant(column.Mapping.StoreTypeNameBase));
             if (isNull is not null) call = Expression.IfThenElse(isNull, Expression.Call(importer, writeNull), call);
@@ -257,6 +260,8 @@ public static class RowInserter
         }
         return Expression.Lambda<Action<NpgsqlBinaryImporter, object>>(Expression.Block([row], body), importer, boxed).Compile();
     }
+
+    private static string Cut(string value, int size) => value.Length > size ? value[..size] : value;
 
     private static void Check(SQLitePCL.sqlite3 handle, int rc)
     {
@@ -277,7 +282,7 @@ public static class RowInserter
 
         // Microsoft.Data.Sqlite truncates text to the parameter's Size (EF sets it from the mapping).
         public static int Value(SQLitePCL.sqlite3_stmt s, int i, string v, int size) =>
-            SQLitePCL.raw.sqlite3_bind_text(s, i, size > 0 && v.Length > size ? v[..size] : v);
+            SQLitePCL.raw.sqlite3_bind_text(s, i, size > 0 ? Cut(v, size) : v);
 
         public static int Value(SQLitePCL.sqlite3_stmt s, int i, Guid v, int size)
         {
