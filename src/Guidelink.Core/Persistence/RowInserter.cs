@@ -1,38 +1,63 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Globalization;
+using System.Linq.Expressions;
 using System.Text;
 using Guidelink.Core.Features.Tenancy;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace Guidelink.Core.Persistence;
 
-/// <summary>Inserts new rows without change tracking, for the hot append-only path of the touch writer (new customers,
-/// touches, decisions), where EF's Add + SaveChanges cost several times the insert itself. The columns, the SQL names and
-/// every value's conversion come from the EF model (each parameter is made by the property's own type mapping, as
-/// SaveChanges makes it), so the rows are exactly those SaveChanges would write and a new mapped property is written
-/// without touching this code. What it does not do, the caller must: run inside a transaction, on SQLite hold the write
-/// gate, and insert parents before children. It checks the brand itself (the write guard only sees tracked entities).
-/// SQLite steps one prepared statement per row (Microsoft.Data.Sqlite binds multi-row statements slower, see
-/// bench/README.md); PostgreSQL gets multi-row INSERTs, one round trip per chunk.</summary>
+/// <summary>Inserts new rows without change tracking, for the hot append-only paths (the touch writer's new customers,
+/// touches and decisions; the batch ingest's customers, orders, lines, touches, decisions, commission lines and ledger
+/// rows), where EF's Add + SaveChanges cost several times the insert itself. The columns, the SQL names and every value's
+/// conversion come from the EF model (the property's value converter and store type), so the rows are exactly those
+/// SaveChanges would write and a new mapped property is written without touching this code. What it does not do, the
+/// caller must: on SQLite run inside a transaction and hold the write gate, and insert parents before children. It checks
+/// the brand itself (the write guard only sees tracked entities).
+/// <para>Each column is read and converted by a delegate compiled once per entity type (no boxing, no reflection per value).
+/// SQLite: one prepared statement per table stepped once per row, bound by position through SQLitePCL — Microsoft.Data.Sqlite
+/// looks every parameter up by name on every execution, which cost more than the insert. Values are bound as
+/// Microsoft.Data.Sqlite binds them (Guid as upper-case text, bool as 0/1, integers as int64); a table with a column of
+/// any other provider type goes through Microsoft.Data.Sqlite's parameters instead. PostgreSQL: inside a transaction, a
+/// list of <see cref="CopyFrom"/> rows or more goes through binary COPY (one stream, each value in its store type); smaller
+/// lists, and everything outside a transaction, go as multi-row INSERTs in one batch (one round trip, and without a
+/// transaction PostgreSQL runs the batch as a single implicit transaction: all rows or none).</para></summary>
 public static class RowInserter
 {
     private const int MaxParameters = 30_000; // PostgreSQL allows 65,535 per statement
+
+    /// <summary>From this many rows a list goes to PostgreSQL by COPY (inside a transaction).</summary>
+    public const int CopyFrom = 32;
 
     private static readonly ConcurrentDictionary<(IEntityType, bool), Table> Tables = new();
 
     private sealed record Column(IProperty Property, RelationalTypeMapping Mapping, string Name);
 
-    private sealed record Table(string Name, IReadOnlyList<Column> Columns)
+    private sealed class Table(string name, IReadOnlyList<Column> columns)
     {
-        public string SingleRow { get; } = Statement(Name, Columns, 1);
+        public string Name { get; } = name;
+        public IReadOnlyList<Column> Columns { get; } = columns;
+        public string SingleRow { get; } = Statement(name, columns, 1);
+
+        /// <summary>SQLite: the same INSERT with positional parameters, and one binder per column (null: a column of a
+        /// provider type bound only through Microsoft.Data.Sqlite).</summary>
+        public string Positional { get; } = $"INSERT INTO {name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES ({string.Join(", ", columns.Select(_ => "?"))})";
+        public Action<SQLitePCL.sqlite3_stmt, object>? BindSqlite { get; init; }
+
+        /// <summary>PostgreSQL: the COPY command and the row writer.</summary>
+        public string Copy { get; } = $"COPY {name} ({string.Join(", ", columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)";
+        public Action<NpgsqlBinaryImporter, object>? WriteCopy { get; init; }
     }
 
     /// <summary>Inserts these rows of each list, in the order given (parents first). SQLite: inside the caller's transaction
-    /// (required). PostgreSQL: one round trip for all of them — inside the caller's transaction if there is one, else as one
-    /// batch, which PostgreSQL runs as a single implicit transaction (all rows or none).</summary>
+    /// (required). PostgreSQL: inside the caller's transaction if there is one, else as one batch, which PostgreSQL runs as a
+    /// single implicit transaction (all rows or none).</summary>
     public static void Insert(GuidelinkDb db, params IReadOnlyList<IReadOnlyList<ITenantOwned>> lists)
     {
         var tenant = db.CurrentTenantId;
@@ -48,33 +73,84 @@ public static class RowInserter
         {
             var type = rows[0].GetType();
             var entityType = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped.");
-            return Tables.GetOrAdd((entityType, sqlite), key => Describe(key.Item1, sql));
+            return Tables.GetOrAdd((entityType, sqlite), key => Describe(key.Item1, key.Item2, sql));
         }
 
         if (sqlite)
         {
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
             foreach (var rows in lists.Where(l => l.Count > 0))
             {
                 var table = TableOf(rows);
-                command.CommandText = table.SingleRow; // one text per table: its prepared statement is kept across the rows
-                foreach (var row in rows)
-                {
-                    command.Parameters.Clear();
-                    AddParameters(command, command.Parameters, table, row, 0);
-                    command.ExecuteNonQuery();
-                }
+                if (table.BindSqlite is { } bind) InsertSqlite((SqliteConnection)connection, table, bind, rows);
+                else InsertSqliteByName(connection, transaction!, table, rows);
             }
             return;
         }
 
+        if (transaction is null)
+        {
+            InsertPostgres(connection, null, lists, TableOf);
+            return;
+        }
+        // Parents first: small lists wait in one INSERT batch (one round trip) until a big one goes by COPY or the end.
+        var small = new List<IReadOnlyList<ITenantOwned>>();
+        foreach (var rows in lists.Where(l => l.Count > 0))
+        {
+            var table = TableOf(rows);
+            if (rows.Count < CopyFrom || table.WriteCopy is not { } write)
+            {
+                small.Add(rows);
+                continue;
+            }
+            InsertPostgres(connection, transaction, small, TableOf);
+            small.Clear();
+            using var importer = ((NpgsqlConnection)connection).BeginBinaryImport(table.Copy);
+            foreach (var row in rows)
+            {
+                importer.StartRow();
+                write(importer, row);
+            }
+            importer.Complete();
+        }
+        InsertPostgres(connection, transaction, small, TableOf);
+    }
+
+    private static void InsertSqlite(SqliteConnection connection, Table table, Action<SQLitePCL.sqlite3_stmt, object> bind, IReadOnlyList<ITenantOwned> rows)
+    {
+        var handle = connection.Handle!;
+        Check(handle, SQLitePCL.raw.sqlite3_prepare_v2(handle, table.Positional, out var statement));
+        using (statement)
+            foreach (var row in rows)
+            {
+                bind(statement, row);
+                var step = SQLitePCL.raw.sqlite3_step(statement);
+                SQLitePCL.raw.sqlite3_reset(statement);
+                if (step != SQLitePCL.raw.SQLITE_DONE) Check(handle, step);
+            }
+    }
+
+    private static void InsertSqliteByName(DbConnection connection, DbTransaction transaction, Table table, IReadOnlyList<ITenantOwned> rows)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = table.SingleRow; // one text per table: its prepared statement is kept across the rows
+        foreach (var row in rows)
+        {
+            command.Parameters.Clear();
+            AddParameters(command, command.Parameters, table, row, 0);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    private static void InsertPostgres(DbConnection connection, DbTransaction? transaction, IReadOnlyList<IReadOnlyList<ITenantOwned>> lists,
+        Func<IReadOnlyList<ITenantOwned>, Table> tableOf)
+    {
         using var batch = connection.CreateBatch();
         batch.Transaction = transaction;
         using var factory = connection.CreateCommand(); // the type mappings make parameters through a command
         foreach (var rows in lists.Where(l => l.Count > 0))
         {
-            var table = TableOf(rows);
+            var table = tableOf(rows);
             var perStatement = Math.Max(1, MaxParameters / table.Columns.Count);
             for (var start = 0; start < rows.Count; start += perStatement)
             {
@@ -98,7 +174,7 @@ public static class RowInserter
         }
     }
 
-    private static Table Describe(IEntityType entityType, ISqlGenerationHelper sql)
+    private static Table Describe(IEntityType entityType, bool sqlite, ISqlGenerationHelper sql)
     {
         var name = entityType.GetTableName() ?? throw new InvalidOperationException($"{entityType.DisplayName()} has no table.");
         var store = StoreObjectIdentifier.Table(name, entityType.GetSchema());
@@ -111,7 +187,130 @@ public static class RowInserter
             columns.Add(new Column(property, property.GetRelationalTypeMapping(),
                 sql.DelimitIdentifier(property.GetColumnName(store) ?? throw new InvalidOperationException($"{property.Name} has no column."))));
         }
-        return new Table(sql.DelimitIdentifier(name, entityType.GetSchema()), columns);
+        var tableName = sql.DelimitIdentifier(name, entityType.GetSchema());
+        return sqlite
+            ? new Table(tableName, columns) { BindSqlite = CompileSqliteBinder(entityType.ClrType, columns) }
+            : new Table(tableName, columns) { WriteCopy = CompileCopyWriter(entityType.ClrType, columns) };
+    }
+
+    /// <summary>The column's value as the database gets it: read from the row, through the property's value converter.
+    /// Returns the value expression (of the provider type, never nullable) and the test for null (null: never null).</summary>
+    private static (Expression Value, Expression? IsNull) ProviderValue(Expression row, Column column)
+    {
+        var property = column.Property;
+        Expression value = property.PropertyInfo is { } info ? Expression.Property(row, info)
+            : Expression.Field(row, property.FieldInfo ?? throw new InvalidOperationException($"{property.Name} has no property or field."));
+        Expression? isNull = null;
+        if (!value.Type.IsValueType) isNull = Expression.Equal(value, Expression.Constant(null, value.Type));
+        else if (Nullable.GetUnderlyingType(value.Type) is { } underlying)
+        {
+            isNull = Expression.Not(Expression.Property(value, "HasValue"));
+            value = Expression.Property(value, "Value");
+            _ = underlying;
+        }
+        if (column.Mapping.Converter is { } converter)
+        {
+            var convert = converter.ConvertToProviderExpression;
+            if (value.Type != convert.Parameters[0].Type) value = Expression.Convert(value, convert.Parameters[0].Type);
+            value = ReplacingVisitor.Replace(convert.Parameters[0], value, convert.Body);
+        }
+        if (Nullable.GetUnderlyingType(value.Type) is not null) value = Expression.Property(value, "Value");
+        return (value, isNull);
+    }
+
+    private static Action<SQLitePCL.sqlite3_stmt, object>? CompileSqliteBinder(Type clrType, IReadOnlyList<Column> columns)
+    {
+        var statement = Expression.Parameter(typeof(SQLitePCL.sqlite3_stmt), "statement");
+        var boxed = Expression.Parameter(typeof(object), "row");
+        var row = Expression.Variable(clrType, "typed");
+        var body = new List<Expression> { Expression.Assign(row, Expression.Convert(boxed, clrType)) };
+        for (var c = 0; c < columns.Count; c++)
+        {
+            var (value, isNull) = ProviderValue(row, columns[c]);
+            var index = Expression.Constant(c + 1);
+            var method = typeof(SqliteBind).GetMethod(nameof(SqliteBind.Value), [typeof(SQLitePCL.sqlite3_stmt), typeof(int), value.Type, typeof(int)]);
+            if (method is null) return null; // a type Microsoft.Data.Sqlite formats itself (dates, decimals…): bind by name
+            var size = Expression.Constant(columns[c].Mapping.Size ?? 0);
+            Expression bind = Expression.Call(method, statement, index, value, size);
+            if (isNull is not null) bind = Expression.Condition(isNull, Expression.Call(typeof(SqliteBind), nameof(SqliteBind.Null), null, statement, index), bind);
+            body.Add(Expression.Call(typeof(SqliteBind), nameof(SqliteBind.Check), null, statement, bind));
+        }
+        return Expression.Lambda<Action<SQLitePCL.sqlite3_stmt, object>>(Expression.Block([row], body), statement, boxed).Compile();
+    }
+
+    private static Action<NpgsqlBinaryImporter, object>? CompileCopyWriter(Type clrType, IReadOnlyList<Column> columns)
+    {
+        var importer = Expression.Parameter(typeof(NpgsqlBinaryImporter), "importer");
+        var boxed = Expression.Parameter(typeof(object), "row");
+        var row = Expression.Variable(clrType, "typed");
+        var body = new List<Expression> { Expression.Assign(row, Expression.Convert(boxed, clrType)) };
+        var write = typeof(NpgsqlBinaryImporter).GetMethods().Single(m => m.Name == nameof(NpgsqlBinaryImporter.Write) && m.IsGenericMethodDefinition
+            && m.GetParameters() is [_, { ParameterType: var p }] && p == typeof(string));
+        var writeNull = typeof(NpgsqlBinaryImporter).GetMethod(nameof(NpgsqlBinaryImporter.WriteNull), Type.EmptyTypes)!;
+        foreach (var column in columns)
+        {
+            var (value, isNull) = ProviderValue(row, column);
+            // Npgsql cuts text to the parameter's Size (EF sets it from the mapping); COPY does not: cut it here.
+            if (value.Type == typeof(string) && column.Mapping.Size is > 0 and var size)
+                value = Expression.Call(typeof(RowInserter), nameof(Cut), null, value, Expression.Constant(size));
+            // The column's own type (e.g. "character varying", "timestamp with time zone"), as the INSERT would have it.
+            Expression call = Expression.Call(importer, write.MakeGenericMethod(value.Type), value, Expression.Constant(column.Mapping.StoreTypeNameBase));
+            if (isNull is not null) call = Expression.IfThenElse(isNull, Expression.Call(importer, writeNull), call);
+            body.Add(call);
+        }
+        return Expression.Lambda<Action<NpgsqlBinaryImporter, object>>(Expression.Block([row], body), importer, boxed).Compile();
+    }
+
+    private static string Cut(string value, int size) => value.Length > size ? value[..size] : value;
+
+    private static void Check(SQLitePCL.sqlite3 handle, int rc)
+    {
+        if (rc is SQLitePCL.raw.SQLITE_OK or SQLitePCL.raw.SQLITE_DONE or SQLitePCL.raw.SQLITE_ROW) return;
+        // The same exception Microsoft.Data.Sqlite throws, so unique and busy errors read as usual.
+        throw new SqliteException(SQLitePCL.raw.sqlite3_errmsg(handle).utf8_to_string(), rc, SQLitePCL.raw.sqlite3_extended_errcode(handle));
+    }
+
+    /// <summary>Binds a provider value by position the way Microsoft.Data.Sqlite's value binder does for that type.</summary>
+    private static class SqliteBind
+    {
+        public static void Check(SQLitePCL.sqlite3_stmt statement, int rc)
+        {
+            if (rc != SQLitePCL.raw.SQLITE_OK) RowInserter.Check(SQLitePCL.raw.sqlite3_db_handle(statement), rc);
+        }
+
+        public static int Null(SQLitePCL.sqlite3_stmt s, int i) => SQLitePCL.raw.sqlite3_bind_null(s, i);
+
+        // Microsoft.Data.Sqlite truncates text to the parameter's Size (EF sets it from the mapping).
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, string v, int size) =>
+            SQLitePCL.raw.sqlite3_bind_text(s, i, size > 0 ? Cut(v, size) : v);
+
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, Guid v, int size)
+        {
+            // Upper-case text, as Microsoft.Data.Sqlite writes a Guid (and EF compares it).
+            Span<byte> text = stackalloc byte[36];
+            v.TryFormat(text, out _, "D");
+            for (var k = 0; k < text.Length; k++)
+                if (text[k] is >= (byte)'a' and <= (byte)'f') text[k] -= 'a' - 'A';
+            return SQLitePCL.raw.sqlite3_bind_text(s, i, text);
+        }
+
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, long v, int size) => SQLitePCL.raw.sqlite3_bind_int64(s, i, v);
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, int v, int size) => SQLitePCL.raw.sqlite3_bind_int64(s, i, v);
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, short v, int size) => SQLitePCL.raw.sqlite3_bind_int64(s, i, v);
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, byte v, int size) => SQLitePCL.raw.sqlite3_bind_int64(s, i, v);
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, bool v, int size) => SQLitePCL.raw.sqlite3_bind_int64(s, i, v ? 1 : 0);
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, double v, int size) => SQLitePCL.raw.sqlite3_bind_double(s, i, v);
+
+        // Microsoft.Data.Sqlite writes a DateOnly as ISO text.
+        public static int Value(SQLitePCL.sqlite3_stmt s, int i, DateOnly v, int size) =>
+            SQLitePCL.raw.sqlite3_bind_text(s, i, v.ToString(@"yyyy\-MM\-dd", CultureInfo.InvariantCulture));
+    }
+
+    private sealed class ReplacingVisitor(ParameterExpression from, Expression to) : ExpressionVisitor
+    {
+        public static Expression Replace(ParameterExpression from, Expression to, Expression body) => new ReplacingVisitor(from, to).Visit(body);
+
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 
     private static string Statement(string table, IReadOnlyList<Column> columns, int rows)

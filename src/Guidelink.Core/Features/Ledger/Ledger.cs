@@ -13,6 +13,16 @@ public sealed record Movement(string Holder, LedgerBucket Bucket, long AmountFen
 public sealed class LedgerBook(GuidelinkDb db)
 {
     private readonly Dictionary<string, (long Seq, string? Hash)> _heads = new(StringComparer.Ordinal);
+    private readonly List<LedgerPosting>? _postings;
+    private readonly List<LedgerEntry>? _entries;
+
+    /// <summary>A book that appends its postings and entries to these lists instead of the unit of work: the caller
+    /// writes them itself (the batch ingest, which keeps the rows it appends out of EF's change tracker).</summary>
+    public LedgerBook(GuidelinkDb db, List<LedgerPosting> postings, List<LedgerEntry> entries) : this(db)
+    {
+        _postings = postings;
+        _entries = entries;
+    }
 
     /// <summary>Instants in the ledger are kept to the millisecond, so the hash of an entry is the same whether
     /// it is recomputed from SQLite (100 ns) or PostgreSQL (1 µs).</summary>
@@ -40,7 +50,7 @@ public sealed class LedgerBook(GuidelinkDb db)
         foreach (var h in missing) _heads.TryAdd(h, (0, null));
     }
 
-    /// <summary>Adds a posting and its entries to the unit of work (the caller saves). Throws if the entries do
+    /// <summary>Adds a posting and its entries to the unit of work (or to the book's lists; the caller saves). Throws if the entries do
     /// not sum to zero: money is never created or lost.</summary>
     public async Task<LedgerPosting> PostAsync(string key, string kind, Guid? order, DateTimeOffset at, DateTimeOffset now,
         IReadOnlyList<Movement> movements, CancellationToken ct)
@@ -50,9 +60,11 @@ public sealed class LedgerBook(GuidelinkDb db)
         await LoadHeadsAsync(movements.Select(m => m.Holder), ct);
         var tenant = db.TenantContext.Required;
         var posting = LedgerPosting.Create(tenant, key, kind, order, at, now);
-        db.LedgerPostings.Add(posting);
-        foreach (var m in movements.Where(m => m.AmountFen != 0))
+        if (_postings is not null) _postings.Add(posting);
+        else db.LedgerPostings.Add(posting);
+        foreach (var m in movements)
         {
+            if (m.AmountFen == 0) continue;
             var entry = LedgerEntry.Create(tenant, posting.Id, m.Holder, m.Bucket, m.AmountFen, at, m.Reason, order, m.CommissionLineId);
             if (m.Holder != Commission.Earner.Brand)
             {
@@ -60,7 +72,8 @@ public sealed class LedgerBook(GuidelinkDb db)
                 entry.Chain(head.Seq + 1, head.Hash);
                 _heads[m.Holder] = (entry.Seq, entry.Hash);
             }
-            db.LedgerEntries.Add(entry);
+            if (_entries is not null) _entries.Add(entry);
+            else db.LedgerEntries.Add(entry);
         }
         return posting;
     }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Guidelink.Core.Features.Access;
@@ -71,15 +70,23 @@ public static class IngestOrders
 
             if (parsed.Count > 0)
             {
-                var ledger = new LedgerBook(db);
-                // Fast path: every item decided against one read of the state and written in one SaveChanges.
+                // Fast path: every item decided against one read of the state and written in one transaction. The rows the
+                // batch appends are kept in plain lists, not in EF's change tracker (tracking ~15 new entities per order and
+                // detecting their changes cost more than writing them); the batch's later orders see the earlier ones through
+                // the Context.
+                var rows = new OrderLineBulk.NewRows();
+                var ledger = new LedgerBook(db, rows.Postings, rows.Entries);
                 var context = await Context.LoadAsync(db, parsed, ct);
                 var outcomes = new List<ItemResult>();
-                foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, options, ct));
+                foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, rows, options, ct));
                 try
                 {
-                    if (OrderLineBulk.PendingRows(db.ChangeTracker) >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, ct);
-                    else await db.SaveChangesAsync(ct);
+                    if (rows.Count >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, rows, ct);
+                    else
+                    {
+                        rows.AddTo(db);
+                        await db.SaveChangesAsync(ct);
+                    }
                     foreach (var r in outcomes) results[r.Index] = r;
                 }
                 catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException || ex.InnerException is DbUpdateException)
@@ -107,11 +114,13 @@ public static class IngestOrders
                         for (var itemAttempt = 1; ; itemAttempt++)
                         {
                             await tx.CreateSavepointAsync("item", ct);
-                            var ledger = new LedgerBook(db);
+                            var rows = new OrderLineBulk.NewRows();
+                            var ledger = new LedgerBook(db, rows.Postings, rows.Entries);
                             var context = await Context.LoadAsync(db, [p], ct);
-                            result = await ProcessAsync(p, context, ledger, options, ct);
+                            result = await ProcessAsync(p, context, ledger, rows, options, ct);
                             try
                             {
+                                rows.AddTo(db);
                                 await db.SaveChangesAsync(ct);
                                 await tx.ReleaseSavepointAsync("item", ct);
                                 break;
@@ -151,7 +160,7 @@ public static class IngestOrders
 
         private static bool IsBusy(DbUpdateException ex) => ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
 
-        private async Task<ItemResult> ProcessAsync(Parsed p, Context context, LedgerBook ledger, Options options, CancellationToken ct)
+        private async Task<ItemResult> ProcessAsync(Parsed p, Context context, LedgerBook ledger, OrderLineBulk.NewRows rows, Options options, CancellationToken ct)
         {
             var tenant = db.TenantContext.Required;
             var now = clock.GetUtcNow();
@@ -207,7 +216,7 @@ public static class IngestOrders
                     if (p.Phone is not null) customer.SetPhone(p.PhoneHash!, pii.Protect(p.Phone), PhoneNumber.Mask(p.Phone));
                     customer.SetWeChat(p.UnionId, p.ExternalUserId);
                     customer.UpdateProfile(p.Request.Customer?.Name, Gender.Unknown, null);
-                    db.Customers.Add(customer);
+                    rows.Customers.Add(customer);
                     context.AddCustomer(customer);
                     newCustomer = true;
                 }
@@ -223,7 +232,7 @@ public static class IngestOrders
                 if (entry is null || entry.DisabledAt is not null)
                     return new ItemResult(p.Index, ItemStatus.NotFound, null, $"Referral code '{rawCode}' is not known.", null);
                 code = entry.Code;
-                if (customer is not null) RecordCodeTouch(customer, newCustomer, entry, p, store.Id, now, context);
+                if (customer is not null) RecordCodeTouch(customer, newCustomer, entry, p, store.Id, now, context, rows);
             }
 
             var credit = customer is null ? null : context.OwnerAt(customer.Id, p.PlacedAt);
@@ -241,11 +250,11 @@ public static class IngestOrders
                 var l = p.Lines[i];
                 order.Lines.Add(OrderLine.Create(tenant, order.Id, i + 1, l.Sku, l.Name, l.Category, l.Quantity, l.UnitPrice, l.Discount, spread[i]));
             }
-            db.Orders.Add(order);
+            rows.Orders.Add(order);
             if (customer is not null) context.RecordOrder(customer.Id, p.PlacedAt);
             context.OrdersByKey[(p.Channel, p.ExternalNo)] = order;
 
-            var commission = await CreditCommissionAsync(order, credit, customer, context, ct);
+            var commission = await CreditCommissionAsync(order, credit, customer, context, rows, ct);
             if (commission.Count > 0)
             {
                 var movements = commission.Select(c => new Movement(c.Holder, LedgerBucket.Pending, c.AmountFen, c.Kind == CommissionLineKind.Bounty ? "bounty" : "commission", c.Id)).ToList();
@@ -257,7 +266,8 @@ public static class IngestOrders
 
         /// <summary>The order's commission lines by the rules in force at placedAt: the owner's part of each line, the
         /// store's and region's parts of a split, and the new-customer bounty.</summary>
-        private async Task<List<CommissionLine>> CreditCommissionAsync(Order order, Owner? credit, Customer? customer, Context context, CancellationToken ct)
+        private async Task<List<CommissionLine>> CreditCommissionAsync(Order order, Owner? credit, Customer? customer, Context context, OrderLineBulk.NewRows rows,
+            CancellationToken ct)
         {
             var lines = new List<CommissionLine>();
             if (credit is not { } owner) return lines;
@@ -306,7 +316,7 @@ public static class IngestOrders
                 else order.CreditTo(credit, $"{order.CreditNote}; no bounty: {decision.Reason}", order.IsFirstOrder);
             }
             lines.RemoveAll(l => l.AmountFen == 0);
-            db.CommissionLines.AddRange(lines);
+            rows.Commission.AddRange(lines);
             return lines;
         }
 
@@ -316,7 +326,8 @@ public static class IngestOrders
         /// same <see cref="RecordTouch.Decide"/> as any touch — self-referral (the code's owner buying for themself), an inactive
         /// owner and late input (placedAt before decisions already recorded: decided as of placedAt, the later decisions stand)
         /// are settled exactly as for a touch.</summary>
-        private void RecordCodeTouch(Customer customer, bool isNew, ReferralCode code, Parsed p, StoreId store, DateTimeOffset now, Context context)
+        private void RecordCodeTouch(Customer customer, bool isNew, ReferralCode code, Parsed p, StoreId store, DateTimeOffset now, Context context,
+            OrderLineBulk.NewRows rows)
         {
             var tenant = customer.TenantId;
             var at = p.PlacedAt;
@@ -327,8 +338,8 @@ public static class IngestOrders
             var state = isNew ? (customer.Owner, customer.ProtectedUntil, false) : RecordTouch.StateAt(customer, at, context.History(customer.Id));
             var actor = actors.Current ?? Actor.System(tenant, "orders");
             var (record, decision) = RecordTouch.Decide(customer, isNew, touch, toucher, store, context.PolicyAt(at), state, actor);
-            db.Touches.Add(record);
-            db.AttributionDecisions.Add(decision);
+            rows.Touches.Add(record);
+            rows.Decisions.Add(decision);
             context.AddDecision(customer.Id, decision);
             // A customer met first through the code on this order was first touched by its owner: the new-customer
             // bounty asks exactly that (this touch is not in the touches read before the batch).
@@ -401,7 +412,7 @@ public static class IngestOrders
         }
 
         private static string HashOf(OrderRequest r) =>
-            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(r, HashJson))));
+            Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(r, HashJson))); // the UTF-8 of the JSON text, as before
     }
 
     private sealed record ParsedLine(string Sku, string Name, string Category, int Quantity, long UnitPrice, long Discount);
@@ -435,7 +446,7 @@ public static class IngestOrders
         private readonly Dictionary<Guid, Staff> _staff = [];
         private readonly Dictionary<Guid, Partner> _partners = [];
         private readonly Dictionary<(Guid, DateOnly), long> _bounty = [];
-        private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _monthSales = [];
+        private readonly Dictionary<(Guid, int, int), MonthSales> _monthSales = [];
         private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _batchSales = [];
         private TimeZoneInfo _zone = TimeZoneInfo.Utc;
 
@@ -525,8 +536,15 @@ public static class IngestOrders
         public void AddDecision(CustomerId id, AttributionDecision d) => History(id).Add(d);
 
         /// <summary>The owner at <paramref name="at"/>: the latest decision made at or before it (none: the pool).</summary>
-        public Owner? OwnerAt(CustomerId id, DateTimeOffset at) =>
-            History(id).Where(d => d.DecidedAt <= at).OrderBy(d => d.DecidedAt).ThenBy(d => d.RecordedAt).Select(d => d.NewOwner).LastOrDefault();
+        public Owner? OwnerAt(CustomerId id, DateTimeOffset at)
+        {
+            // The last by (DecidedAt, RecordedAt), the later in the list among equals (as a stable sort's last would be).
+            AttributionDecision? latest = null;
+            foreach (var d in History(id))
+                if (d.DecidedAt <= at && (latest is null || d.DecidedAt > latest.DecidedAt || (d.DecidedAt == latest.DecidedAt && d.RecordedAt >= latest.RecordedAt)))
+                    latest = d;
+            return latest?.NewOwner;
+        }
 
         public Owner? FirstToucher(CustomerId id) => _firstTouch.GetValueOrDefault(id).Owner;
 
@@ -574,11 +592,42 @@ public static class IngestOrders
                 var refunds = await db.OrderEvents.AsNoTracking()
                     .Where(e => e.Kind == OrderEventKind.Refunded && orderIds.Contains(e.OrderId))
                     .Select(e => new { e.OrderId, e.At, e.AmountFen }).ToListAsync(ct);
-                sales = rows.Select(r => (r.PlacedAt, r.Goods)).Concat(refunds.Select(r => (r.At, -r.AmountFen))).ToList();
+                sales = new MonthSales(rows.Select(r => (r.PlacedAt, r.Goods)).Concat(refunds.Select(r => (r.At, -r.AmountFen))));
                 _monthSales[key] = sales;
             }
-            var inBatch = _batchSales.TryGetValue(key, out var added) ? added : [];
-            return sales.Concat(inBatch).Where(s => s.At < at).Sum(s => s.Net);
+            var total = sales.Before(at);
+            if (_batchSales.TryGetValue(key, out var added))
+                foreach (var s in added)
+                    if (s.At < at) total += s.Net;
+            return total;
+        }
+
+        /// <summary>An owner's month as read from the database, sorted by time with running totals: the sum before an
+        /// instant is one binary search (a busy owner's month has thousands of orders, and every order of a batch asks).</summary>
+        private sealed class MonthSales
+        {
+            private readonly DateTimeOffset[] _at;
+            private readonly long[] _runningTotal; // _runningTotal[i] = the sum of the first i sales
+
+            public MonthSales(IEnumerable<(DateTimeOffset At, long Net)> sales)
+            {
+                var sorted = sales.OrderBy(s => s.At).ToArray();
+                _at = sorted.Select(s => s.At).ToArray();
+                _runningTotal = new long[sorted.Length + 1];
+                for (var i = 0; i < sorted.Length; i++) _runningTotal[i + 1] = _runningTotal[i] + sorted[i].Net;
+            }
+
+            /// <summary>The sum of the sales strictly before <paramref name="at"/>.</summary>
+            public long Before(DateTimeOffset at)
+            {
+                int lo = 0, hi = _at.Length; // the first index whose time is ≥ at
+                while (lo < hi)
+                {
+                    var mid = (lo + hi) >>> 1;
+                    if (_at[mid] < at) lo = mid + 1; else hi = mid;
+                }
+                return _runningTotal[lo];
+            }
         }
 
         /// <summary>Orders credited by this batch (not yet in the database) count for the later orders' tiers.</summary>
