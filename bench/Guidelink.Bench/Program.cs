@@ -63,20 +63,26 @@ internal static class Load
     /// <summary>Runs the load and adds the CPU it cost per request: this process (server and load generator) and, on
     /// PostgreSQL, the cluster's processes (backends, WAL writer…), read from /proc — what the ratio alone hides on a
     /// machine shared with other work.</summary>
-    public static async Task<string> MeasureAsync(TimeSpan duration, PostgresCpu? postgres, Func<int, long, Task<bool>> request)
+    public static async Task<Measured> MeasureAsync(TimeSpan duration, PostgresCpu? postgres, Func<int, long, Task<bool>> request)
     {
         var process = Process.GetCurrentProcess();
         var cpuBefore = process.TotalProcessorTime;
-        var pgBefore = postgres?.Total() ?? TimeSpan.Zero;
+        var postgresBefore = postgres?.Total() ?? TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
         var (perSecond, p50, p99, errors) = await RunAsync(duration, request);
         var count = perSecond * clock.Elapsed.TotalSeconds;
         process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / count;
-        var pg = postgres is null ? "" : string.Create(CultureInfo.InvariantCulture, $" + postgres {((postgres.Total() - pgBefore).TotalMicroseconds / count):F0} µs");
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{perSecond:F0}/s p50 {p50:F1} ms p99 {p99:F1} ms errors {errors} cpu/req: process {cpu:F0} µs{pg}");
+        return new Measured(perSecond, p50, p99, errors, (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / count,
+            postgres is null ? null : (postgres.Total() - postgresBefore).TotalMicroseconds / count);
     }
+}
+
+/// <summary>One load phase: requests/s, p50 and p99 in ms, errors, and CPU µs per request (this process; the PostgreSQL
+/// cluster when there is one).</summary>
+internal sealed record Measured(double PerSecond, double P50, double P99, int Errors, double ProcessCpu, double? PostgresCpu)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{PerSecond:F0}/s p50 {P50:F1} ms p99 {P99:F1} ms errors {Errors} cpu/req: process {ProcessCpu:F0} µs{(PostgresCpu is { } pg ? $" + postgres {pg:F0} µs" : "")}");
 }
 
 /// <summary>CPU time of the PostgreSQL cluster serving a connection: the postmaster and every process it started, summed
@@ -171,10 +177,8 @@ internal static class Touches
         });
         Console.WriteLine($"  bare insert                   {floor}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"touches {provider}: ratio {PerSecond(product) / PerSecond(floor):P0} of bare; load average {load()} at the end"));
+            $"touches {provider}: ratio {product.PerSecond / floor.PerSecond:P0} of bare; load average {load()} at the end"));
     }
-
-    private static double PerSecond(string measured) => double.Parse(measured[..measured.IndexOf('/', StringComparison.Ordinal)], CultureInfo.InvariantCulture);
 }
 
 /// <summary>The floor: a minimal API on Kestrel that parses the same JSON and inserts one row into a table shaped like
