@@ -60,6 +60,68 @@ internal static class Load
         var all = latencies.SelectMany(l => l).Order().ToList();
         return (all.Count / clock.Elapsed.TotalSeconds, all[all.Count / 2], all[(int)(all.Count * 0.99)], errors, all.Count);
     }
+
+    /// <summary>Runs the load and adds the CPU it cost per request: this process (server and load generator) and, on
+    /// PostgreSQL, the cluster's processes (backends, WAL writer…), read from /proc — what the ratio alone hides on a
+    /// machine shared with other work.</summary>
+    public static async Task<Measured> MeasureAsync(TimeSpan duration, PostgresCpu? postgres, Func<int, long, Task<bool>> request)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var postgresBefore = postgres?.Total() ?? TimeSpan.Zero;
+        var clock = Stopwatch.StartNew();
+        var (perSecond, p50, p99, errors) = await RunAsync(duration, request);
+        var count = perSecond * clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return new Measured(perSecond, p50, p99, errors, (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / count,
+            postgres is null ? null : (postgres.Total() - postgresBefore).TotalMicroseconds / count);
+    }
+}
+
+/// <summary>One load phase: requests/s, p50 and p99 in ms, errors, and CPU µs per request (this process; the PostgreSQL
+/// cluster when there is one).</summary>
+internal sealed record Measured(double PerSecond, double P50, double P99, int Errors, double ProcessCpu, double? PostgresCpu)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{PerSecond:F0}/s p50 {P50:F1} ms p99 {P99:F1} ms errors {Errors} cpu/req: process {ProcessCpu:F0} µs{(PostgresCpu is { } pg ? $" + postgres {pg:F0} µs" : "")}");
+}
+
+/// <summary>CPU time of the PostgreSQL cluster serving a connection: the postmaster and every process it started, summed
+/// from /proc (Linux only; zero elsewhere). Exited processes drop out, so use pooled connections that stay open.</summary>
+internal sealed class PostgresCpu(int postmaster)
+{
+    public static async Task<PostgresCpu?> OfAsync(string connectionString)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        var backend = (int)(await command.ExecuteScalarAsync())!;
+        return Stat(backend) is { } stat ? new PostgresCpu(stat.Parent) : null;
+    }
+
+    public TimeSpan Total()
+    {
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && Stat(pid) is { } stat && (pid == postmaster || stat.Parent == postmaster))
+                ticks += stat.Ticks;
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ
+    }
+
+    private static (int Parent, long Ticks)? Stat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' '); // fields from the 3rd (state) on
+            return (int.Parse(fields[1], CultureInfo.InvariantCulture), long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>(a) POST /api/touches from 64 clients, against a bare endpoint doing one insert into a table shaped like
@@ -69,37 +131,54 @@ internal static class Touches
     public static async Task RunAsync(DatabaseProvider provider, TimeSpan duration)
     {
         await using var database = await TestDatabase.CreateAsync(provider);
-        await using var server = await GuidelinkInstance.StartAsync(database, extraArgs: ["--Logging:LogLevel:Default=Error"]);
+        // BENCH_TOUCH_WRITERS: the writer loops on PostgreSQL (Guidelink:Database:TouchWriters), to compare counts.
+        string[] writers = Environment.GetEnvironmentVariable("BENCH_TOUCH_WRITERS") is { Length: > 0 } loops ? [$"--Guidelink:Database:TouchWriters={loops}"] : [];
+        await using var server = await GuidelinkInstance.StartAsync(database, extraArgs: ["--Logging:LogLevel:Default=Error", .. writers]);
         using var guide = await server.ClientAsAsync("demo-guide");
+        var postgres = provider == DatabaseProvider.Postgres ? await PostgresCpu.OfAsync(database.ConnectionString) : null;
+        var load = () => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+        Console.WriteLine($"touches {provider}: load average {load()} at the start");
 
-        // Warm-up: JIT, pools, the first customer.
-        for (var i = 0; i < 50; i++) await guide.PostAsJsonAsync("/api/touches", new { phone = $"1370000{i:0000}", channel = "Staff", method = "Manual" });
+        // Warm-up under the same load (5 s, new phones of their own): pools, and the JIT's tiering up of the whole path —
+        // which goes on for seconds after the first requests and would otherwise be charged to whichever phase runs first.
+        var warmUp = TimeSpan.FromSeconds(5);
+        await Load.RunAsync(warmUp, async (client, n) =>
+        {
+            using var response = await guide.PostAsJsonAsync("/api/touches", new { phone = $"137{n:00000000}", channel = "Staff", method = "Manual" });
+            return response.IsSuccessStatusCode;
+        });
 
-        var product = await Load.RunAsync(duration, async (client, n) =>
+        var product = await Load.MeasureAsync(duration, postgres, async (client, n) =>
         {
             using var response = await guide.PostAsJsonAsync("/api/touches", new { phone = $"138{n:00000000}", channel = "Staff", method = "QrScan" });
             return response.IsSuccessStatusCode;
         });
+        Console.WriteLine($"  POST /api/touches             {product}");
 
         // The request pipeline alone (bearer token, the actor — from the per-person cache, ActorCache — JSON out), no touch:
         // the ceiling that per-request authentication puts on any authenticated endpoint of the product.
-        var authOnly = await Load.RunAsync(duration, async (client, n) =>
+        var authOnly = await Load.MeasureAsync(duration, postgres, async (client, n) =>
         {
             using var response = await guide.GetAsync("/api/auth/me");
             return response.IsSuccessStatusCode;
         });
+        Console.WriteLine($"  auth only (GET /api/auth/me)  {authOnly}");
 
         await using var bare = await BareHost.StartAsync(database);
         using var bareClient = new HttpClient { BaseAddress = bare.Address, Timeout = TimeSpan.FromSeconds(30) };
-        for (var i = 0; i < 50; i++) await bareClient.PostAsJsonAsync("/insert", new { phone = "warm", channel = "Staff", method = "Manual" });
-        var floor = await Load.RunAsync(duration, async (client, n) =>
+        await Load.RunAsync(warmUp, async (client, n) =>
+        {
+            using var response = await bareClient.PostAsJsonAsync("/insert", new { phone = $"137{n:00000000}", channel = "Staff", method = "Manual" });
+            return response.IsSuccessStatusCode;
+        });
+        var floor = await Load.MeasureAsync(duration, postgres, async (client, n) =>
         {
             using var response = await bareClient.PostAsJsonAsync("/insert", new { phone = $"138{n:00000000}", channel = "Staff", method = "QrScan" });
             return response.IsSuccessStatusCode;
         });
-
+        Console.WriteLine($"  bare insert                   {floor}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"touches {provider}: {product.PerSecond:F0}/s p50 {product.P50:F1} ms p99 {product.P99:F1} ms errors {product.Errors} | auth only (GET /api/auth/me) {authOnly.PerSecond:F0}/s p50 {authOnly.P50:F1} ms p99 {authOnly.P99:F1} ms | bare insert {floor.PerSecond:F0}/s p50 {floor.P50:F1} ms p99 {floor.P99:F1} ms errors {floor.Errors} | ratio {product.PerSecond / floor.PerSecond:P0} of bare"));
+            $"touches {provider}: ratio {product.PerSecond / floor.PerSecond:P0} of bare; load average {load()} at the end"));
     }
 }
 

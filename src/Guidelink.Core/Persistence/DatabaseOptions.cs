@@ -12,8 +12,12 @@ public sealed class DatabaseOptions
     public string? ConnectionString { get; set; }
 
     /// <summary>Guidelink:Database:TouchWriters — how many batches of touches one instance writes at once on PostgreSQL
-    /// (TouchWriter); SQLite always writes one.</summary>
-    public int TouchWriters { get; set; } = 4;
+    /// (TouchWriter); SQLite always writes one. Each batch has a fixed cost (a unit of work, its lookups, its statements),
+    /// so more loops means smaller batches and more CPU per touch: on 2 cores, 1–2 loops cost ~400–450 µs of CPU per touch
+    /// (process + PostgreSQL), 4 loops ~450–500 µs, 8 loops ~600 µs (bench/README.md, Connect). One loop alone is starved
+    /// of CPU under load; two is the default. More cores (or a remote database, where a batch waits longer on the network)
+    /// may want more.</summary>
+    public int TouchWriters { get; set; } = 2;
 
     /// <summary>The embedded mode: SQLite file under ./data, migrated at start, demo brand seeded.</summary>
     public bool IsEmbedded => Provider == DatabaseProvider.Sqlite;

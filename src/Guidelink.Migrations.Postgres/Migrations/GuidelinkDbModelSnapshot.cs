@@ -309,8 +309,6 @@ namespace Guidelink.Migrations.Postgres.Migrations
 
                     b.HasKey("TenantId", "Id");
 
-                    b.HasIndex("TenantId", "OccurredAt");
-
                     b.HasIndex("TenantId", "CustomerId", "OccurredAt");
 
                     b.ToTable("Touches", (string)null);
@@ -641,7 +639,8 @@ namespace Guidelink.Migrations.Postgres.Migrations
                     b.HasKey("TenantId", "Id");
 
                     b.HasIndex("TenantId", "ExternalUserId")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"ExternalUserId\" IS NOT NULL");
 
                     b.HasIndex("TenantId", "OwnerId");
 
@@ -649,7 +648,8 @@ namespace Guidelink.Migrations.Postgres.Migrations
                         .IsUnique();
 
                     b.HasIndex("TenantId", "UnionId")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"UnionId\" IS NOT NULL");
 
                     b.HasIndex("TenantId", "HomeStoreId", "OwnerId");
 

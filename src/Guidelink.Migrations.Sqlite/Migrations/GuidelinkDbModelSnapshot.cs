@@ -304,8 +304,6 @@ namespace Guidelink.Migrations.Sqlite.Migrations
 
                     b.HasKey("TenantId", "Id");
 
-                    b.HasIndex("TenantId", "OccurredAt");
-
                     b.HasIndex("TenantId", "CustomerId", "OccurredAt");
 
                     b.ToTable("Touches", (string)null);
@@ -636,7 +634,8 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                     b.HasKey("TenantId", "Id");
 
                     b.HasIndex("TenantId", "ExternalUserId")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"ExternalUserId\" IS NOT NULL");
 
                     b.HasIndex("TenantId", "OwnerId");
 
@@ -644,7 +643,8 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                         .IsUnique();
 
                     b.HasIndex("TenantId", "UnionId")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"UnionId\" IS NOT NULL");
 
                     b.HasIndex("TenantId", "HomeStoreId", "OwnerId");
 
