@@ -110,7 +110,6 @@ public static class ImportOrders
         public async Task<Outcome<Response>> HandleAsync(Request request, CancellationToken ct)
         {
             var started = Stopwatch.StartNew();
-            var phase = new PhaseTimer();
             var tenantId = db.TenantContext.Required;
             var tenant = await db.Tenants.AsNoTracking().FirstAsync(t => t.Id == tenantId, ct);
             var zone = tenant.Zone;
@@ -166,7 +165,6 @@ public static class ImportOrders
             // Invoices none of whose lines was good count too (the file's published figure counts them).
             var invoiceCount = numbers.Count;
 
-            phase.Mark("read");
             // 2. Stores (Country), the catalog (StockCode): checked once, created when asked.
             var now = clock.GetUtcNow();
             var stores = await db.Stores.AsNoTracking().ToDictionaryAsync(s => s.Code, s => s.Id, StringComparer.OrdinalIgnoreCase, ct);
@@ -216,10 +214,8 @@ public static class ImportOrders
 
             // Every customer and every new product before the first chunk, in date order (the same pool store and the same
             // product name as chunk by chunk would give): the chunks' purchases then only add orders.
-            phase.Mark("plan");
             customersCreated = await EnsureCustomersAsync(ordered, stores, now, ct);
             if (request.CreateMissing) productsCreated = await CreateProductsAsync(ordered, products, ct);
-            phase.Mark("customers");
 
             // Chunk after chunk, in date order; a chunk's purchases as two halves at once, on two units of work, when that
             // cannot change what is decided (see SecondWorkerAsync).
@@ -251,7 +247,6 @@ public static class ImportOrders
                         }
                     }
                 }
-                phase.Mark("ingest");
 
                 // Cancellations: refunds of the customers' earlier purchases, in date order.
                 var cancelled = chunk.Where(i => i.Number.StartsWith('C')).SelectMany(i => i.Lines.Select((l, n) => (Invoice: i, Line: l, No: n + 1))).ToList();
@@ -269,12 +264,10 @@ public static class ImportOrders
                         Unmatched(line, reason);
                     }
                 }
-                phase.Mark("refunds");
                 done += chunk.Count;
                 request.Progress?.Report(new Progress(Stage.Writing, done, ordered.Count));
             }
             if (report is not null) await report.FlushAsync(ct);
-            phase.Print();
 
             var actor = actors.Current!;
             db.AuditEntries.Add(AuditEntry.Create(tenantId, clock.GetUtcNow(), actor.Kind.ToString(), actor.AuditId, actor.Name, "Order.Imported", nameof(Order), "import", null,
@@ -631,29 +624,6 @@ public static class ImportOrders
     /// <summary>For the import only, on SQLite (restored at the end): WAL with synchronous=NORMAL is durable at checkpoints
     /// and cannot corrupt; a bigger page cache keeps the index inserts in memory. The connection is held open meanwhile so
     /// the pragmas apply to every write of the import.</summary>
-    private sealed class PhaseTimer
-    {
-        private readonly Dictionary<string, (double Wall, double Cpu)> _sum = [];
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        private TimeSpan _wall;
-
-        public void Mark(string name)
-        {
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var wall = _clock.Elapsed;
-            var (w, c) = _sum.GetValueOrDefault(name);
-            _sum[name] = (w + (wall - _wall).TotalSeconds, c + (cpu - _cpu).TotalSeconds);
-            (_wall, _cpu) = (wall, cpu);
-        }
-
-        public void Print()
-        {
-            if (Environment.GetEnvironmentVariable("IMPORT_PHASES") is null) return;
-            foreach (var (k, v) in _sum) Console.Error.WriteLine(FormattableString.Invariant($"phase {k}: {v.Wall:F2} s wall, {v.Cpu:F2} s cpu"));
-        }
-    }
-
     private sealed class SqliteTuning : IAsyncDisposable
     {
         private readonly GuidelinkDb _db;
