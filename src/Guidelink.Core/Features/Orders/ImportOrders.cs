@@ -26,10 +26,11 @@ namespace Guidelink.Core.Features.Orders;
 /// decimals go to the rejected report. A cancellation line (invoice "C…") refunds the customer's most recent earlier purchase
 /// of the same StockCode with quantity left (then the next most recent, for what is left), through the same refund logic as
 /// the API, keyed "C…/line" so it is recorded once; what finds no purchase is reported.</para>
-/// <para>Built for volume: invoices are sorted by date and written in chunks of about <see cref="Request.BatchSize"/>
-/// (cut only where the date changes, so a re-run sees the same history at every cancellation): customers with one set-based
-/// lookup per chunk, orders through <see cref="IngestOrders"/> (one read of the state and one SaveChanges per chunk), then
-/// the chunk's cancellations with one query for their candidate purchases and one SaveChanges.</para></summary>
+/// <para>Built for volume: invoices are sorted by date; the unknown customers and products are created first, in one
+/// SaveChanges each; then the invoices are written in chunks (cut only where the date changes, so a re-run sees the same
+/// history at every cancellation): the chunk's orders through <see cref="IngestOrders"/> (one read of the state and one
+/// SaveChanges per batch of about <see cref="Request.BatchSize"/> — two batches at once, one per core, when that cannot change
+/// the outcome), then the chunk's cancellations with one query for their candidate purchases and one SaveChanges.</para></summary>
 public static class ImportOrders
 {
     public enum Field { Invoice, Sku, Description, Quantity, Date, Price, Customer, Country }
@@ -40,7 +41,7 @@ public static class ImportOrders
     /// <param name="RejectedReport">Rejected and unmatched lines, as CSV: line, reason, then the original columns.</param>
     /// <param name="Progress">Told as the file is read (bytes) and as invoices are written.</param>
     /// <param name="Channel">The orders' channel (with the invoice number, the idempotency key).</param>
-    /// <param name="BatchSize">Invoices per chunk (one IngestOrders batch and one refund save each).</param>
+    /// <param name="BatchSize">Invoices per IngestOrders batch; a chunk (one refund save) is one batch per unit of work.</param>
     /// <param name="Concurrent">Use both cores where that cannot change the outcome (see <c>SecondWorkerAsync</c>); false: every step
     /// one after the other on one unit of work (what the tests compare the concurrent import with).</param>
     public sealed record Request(Stream File, string? Map, bool CreateMissing, TextWriter? RejectedReport, IProgress<Progress>? Progress = null,
@@ -219,10 +220,12 @@ public static class ImportOrders
 
             // Chunk after chunk, in date order; a chunk's purchases as two halves at once, on two units of work, when that
             // cannot change what is decided (see SecondWorkerAsync).
-            await using var second = request.Concurrent ? await SecondWorkerAsync(tenantId, ct) : null;
+            await using var second = request.Concurrent && Environment.ProcessorCount > 1 ? await SecondWorkerAsync(tenantId, ct) : null;
+            // One IngestOrders batch of about BatchSize invoices per unit of work: two halves cost no more reads and commits.
+            var chunkSize = Math.Max(1, request.BatchSize) * (second is null ? 1 : 2);
             for (var start = 0; start < ordered.Count;)
             {
-                var end = Math.Min(start + Math.Max(1, request.BatchSize), ordered.Count);
+                var end = Math.Min(start + chunkSize, ordered.Count);
                 while (end < ordered.Count && ordered[end].At == ordered[end - 1].At) end++;
                 var chunk = ordered.GetRange(start, end - start);
                 start = end;
