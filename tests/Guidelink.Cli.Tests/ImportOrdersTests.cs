@@ -209,6 +209,71 @@ public sealed class ImportOrdersTests
         folder.Delete(recursive: true);
     }
 
+    /// <summary>With no owner among the file's customers the import uses both cores (the halves of each chunk ingested at
+    /// once, the previous chunk's cancellations refunded meanwhile): it must write exactly what the import one step after the
+    /// other writes — the same orders, first-order flags, refunds, customers, products, figures and report. The file's first
+    /// 12,000 lines, its own cancellations included, in chunks of 40 invoices.</summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task Import_OnBothCores_WritesWhatOneStepAfterTheOtherWrites(DatabaseProvider provider)
+    {
+        var folder = Directory.CreateTempSubdirectory("guidelink-orders-");
+        var file = Path.Combine(folder.FullName, "head.csv");
+        await using (var gz = new GZipStream(File.OpenRead(DataFile), CompressionMode.Decompress))
+        using (var reader = new StreamReader(gz, Encoding.UTF8))
+        await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false)))
+            for (var i = 0; i < 12_001 && await reader.ReadLineAsync(Ct) is { } line; i++) await writer.WriteLineAsync(line);
+
+        var runs = new List<(ImportOrders.Response Response, string Report, List<string> Rows)>();
+        foreach (var concurrent in new[] { false, true })
+        {
+            await using var database = await TestDatabase.CreateAsync(provider);
+            (await CliRunner.RunAsync(database, "seed", "demo", "--org-only")).ExitCode.ShouldBe(0);
+            var configuration = new ConfigurationBuilder().AddCommandLine(database.Args).Build();
+            await using var services = new ServiceCollection().AddLogging().AddGuidelinkCore(configuration).BuildServiceProvider();
+            await using var scope = services.CreateAsyncScope();
+            var sp = scope.ServiceProvider;
+            var tenant = (await sp.GetRequiredService<GuidelinkDb>().Tenants.SingleAsync(t => t.Slug == SeedDemoBrand.Slug, Ct)).Id;
+            sp.GetRequiredService<TenantContext>().Set(tenant);
+            sp.GetRequiredService<ActorContext>().Current = Actor.System(tenant, "test");
+            var report = new StringWriter();
+            await using var input = File.OpenRead(file);
+            var outcome = await sp.GetRequiredService<ImportOrders.Handler>().HandleAsync(
+                new ImportOrders.Request(input, null, true, report, BatchSize: 40, Concurrent: concurrent), Ct);
+            outcome.IsOk.ShouldBeTrue();
+            runs.Add((outcome.Value! with { Elapsed = TimeSpan.Zero }, report.ToString(), await RowsAsync(database, tenant)));
+        }
+        runs[0].Response.Refunded.ShouldBeGreaterThan(0);
+        runs[0].Response.Unmatched.ShouldBeGreaterThan(0);
+        runs[1].Response.ShouldBe(runs[0].Response);
+        runs[1].Report.ShouldBe(runs[0].Report);
+        runs[1].Rows.ShouldBe(runs[0].Rows);
+        folder.Delete(recursive: true);
+    }
+
+    /// <summary>What an import wrote, without the ids (new on every run), one sorted line per row.</summary>
+    private static async Task<List<string>> RowsAsync(TestDatabase database, TenantId tenant)
+    {
+        await using var db = database.NewContext(tenant);
+        var stores = await db.Stores.AsNoTracking().ToDictionaryAsync(s => s.Id, s => s.Code, Ct);
+        var customers = await db.Customers.AsNoTracking().ToListAsync(Ct);
+        var customerKey = customers.ToDictionary(c => c.Id, c => c.ExternalUserId);
+        var orders = await db.Orders.AsNoTracking().Include(o => o.Lines).ToListAsync(Ct);
+        var orderNo = orders.ToDictionary(o => o.Id, o => o.ExternalNo);
+        var rows = new List<string>();
+        rows.AddRange(customers.Select(c => $"customer {c.ExternalUserId} {(c.HomeStoreId is { } s ? stores[s] : "-")} {c.OwnerKind}"));
+        rows.AddRange((await db.Products.AsNoTracking().ToListAsync(Ct)).Select(p => $"product {p.Sku} {p.Name} {p.CategoryCode}"));
+        foreach (var o in orders)
+        {
+            rows.Add($"order {o.ExternalNo} {(o.CustomerId is { } c ? customerKey[c] : "-")} {stores[o.StoreId]} {o.PlacedAt:O} {o.IsFirstOrder} {o.CreditNote} {o.PaidFen} {o.RefundedFen}");
+            rows.AddRange(o.Lines.Select(l => $"line {o.ExternalNo} {l.LineNo} {l.Sku} {l.Name} {l.Category} {l.Quantity} {l.UnitPriceFen} {l.PaidFen} {l.RefundedFen}"));
+        }
+        rows.AddRange((await db.OrderEvents.AsNoTracking().ToListAsync(Ct)).Select(e => $"event {orderNo[e.OrderId]} {e.Kind} {e.Key} {e.At:O} {e.Note} {e.AmountFen} {e.RefundLines}"));
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
     private static async Task<long> StandingAsync(TestDatabase database, TenantId tenant, Guid partner)
     {
         await using var db = database.NewContext(tenant);

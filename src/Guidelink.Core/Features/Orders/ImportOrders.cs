@@ -9,9 +9,11 @@ using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Customers;
 using Guidelink.Core.Features.Ledger;
 using Guidelink.Core.Features.Organization;
+using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Guidelink.Core.Features.Orders;
 
@@ -24,10 +26,11 @@ namespace Guidelink.Core.Features.Orders;
 /// decimals go to the rejected report. A cancellation line (invoice "C…") refunds the customer's most recent earlier purchase
 /// of the same StockCode with quantity left (then the next most recent, for what is left), through the same refund logic as
 /// the API, keyed "C…/line" so it is recorded once; what finds no purchase is reported.</para>
-/// <para>Built for volume: invoices are sorted by date and written in chunks of about <see cref="Request.BatchSize"/>
-/// (cut only where the date changes, so a re-run sees the same history at every cancellation): customers with one set-based
-/// lookup per chunk, orders through <see cref="IngestOrders"/> (one read of the state and one SaveChanges per chunk), then
-/// the chunk's cancellations with one query for their candidate purchases and one SaveChanges.</para></summary>
+/// <para>Built for volume: invoices are sorted by date; the unknown customers and products are created first, in one
+/// SaveChanges each; then the invoices are written in chunks (cut only where the date changes, so a re-run sees the same
+/// history at every cancellation): the chunk's orders through <see cref="IngestOrders"/> (one read of the state and one
+/// SaveChanges per batch of about <see cref="Request.BatchSize"/> — two batches at once, one per core, when that cannot change
+/// the outcome), then the chunk's cancellations with one query for their candidate purchases and one SaveChanges.</para></summary>
 public static class ImportOrders
 {
     public enum Field { Invoice, Sku, Description, Quantity, Date, Price, Customer, Country }
@@ -38,9 +41,11 @@ public static class ImportOrders
     /// <param name="RejectedReport">Rejected and unmatched lines, as CSV: line, reason, then the original columns.</param>
     /// <param name="Progress">Told as the file is read (bytes) and as invoices are written.</param>
     /// <param name="Channel">The orders' channel (with the invoice number, the idempotency key).</param>
-    /// <param name="BatchSize">Invoices per chunk (one IngestOrders batch and one refund save each).</param>
+    /// <param name="BatchSize">Invoices per IngestOrders batch; a chunk (one refund save) is one batch per unit of work.</param>
+    /// <param name="Concurrent">Use both cores where that cannot change the outcome (see <c>SecondWorkerAsync</c>); false: every step
+    /// one after the other on one unit of work (what the tests compare the concurrent import with).</param>
     public sealed record Request(Stream File, string? Map, bool CreateMissing, TextWriter? RejectedReport, IProgress<Progress>? Progress = null,
-        string Channel = nameof(OrderChannel.Other), int BatchSize = 1000);
+        string Channel = nameof(OrderChannel.Other), int BatchSize = 1000, bool Concurrent = true);
 
     public enum Stage { Reading, Writing }
 
@@ -101,7 +106,7 @@ public static class ImportOrders
         public int FirstLine => Lines[0].FileLine;
     }
 
-    public sealed class Handler(GuidelinkDb db, IngestOrders.Handler ingest, ActorContext actors, TimeProvider clock)
+    public sealed class Handler(GuidelinkDb db, IngestOrders.Handler ingest, ActorContext actors, TimeProvider clock, IServiceScopeFactory scopes)
     {
         public async Task<Outcome<Response>> HandleAsync(Request request, CancellationToken ct)
         {
@@ -207,26 +212,29 @@ public static class ImportOrders
             long created = 0, present = 0, cancellations = 0, refunded = 0, refundsPresent = 0, customersCreated = 0, refundedFen = 0, reversedFen = 0, done = 0;
             var settings = await db.CommissionSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? CommissionSettings.Default(tenantId);
             await using var tuning = await SqliteTuning.EnterAsync(db, ct);
+
+            // Every customer and every new product before the first chunk, in date order (the same pool store and the same
+            // product name as chunk by chunk would give): the chunks' purchases then only add orders.
+            customersCreated = await EnsureCustomersAsync(ordered, stores, now, ct);
+            if (request.CreateMissing) productsCreated = await CreateProductsAsync(ordered, products, ct);
+
+            // Chunk after chunk, in date order; a chunk's purchases as two halves at once, on two units of work, when that
+            // cannot change what is decided (see SecondWorkerAsync).
+            await using var second = request.Concurrent && Environment.ProcessorCount > 1 ? await SecondWorkerAsync(tenantId, ct) : null;
+            // One IngestOrders batch of about BatchSize invoices per unit of work: two halves cost no more reads and commits.
+            var chunkSize = Math.Max(1, request.BatchSize) * (second is null ? 1 : 2);
             for (var start = 0; start < ordered.Count;)
             {
-                var end = Math.Min(start + Math.Max(1, request.BatchSize), ordered.Count);
+                var end = Math.Min(start + chunkSize, ordered.Count);
                 while (end < ordered.Count && ordered[end].At == ordered[end - 1].At) end++;
                 var chunk = ordered.GetRange(start, end - start);
                 start = end;
 
-                customersCreated += await EnsureCustomersAsync(chunk, stores, now, ct);
-
-                // Purchases: one IngestOrders batch (one read of the state, one SaveChanges).
+                // Purchases: one IngestOrders batch (per half): one read of the state, one SaveChanges.
                 var purchases = chunk.Where(i => !i.Number.StartsWith('C')).ToList();
                 if (purchases.Count > 0)
                 {
-                    foreach (var sku in purchases.SelectMany(i => i.Lines).Select(l => l.Sku).Where(s => !products.ContainsKey(s)).Distinct())
-                    {
-                        products[sku] = Category.General;
-                        productsCreated++;
-                    }
-                    var results = await ingest.HandleAsync(purchases.Select(i => ToOrder(i, channel, products, stores)).ToList(), new IngestOrders.Options(MaxLines: 10_000), ct);
-                    db.ChangeTracker.Clear();
+                    var results = await IngestAsync(purchases, purchases.Select(i => ToOrder(i, channel, products, stores)).ToList(), second, ct);
                     for (var i = 0; i < results.Count; i++)
                     {
                         switch (results[i].Status)
@@ -280,7 +288,104 @@ public static class ImportOrders
             return buffer;
         }
 
-        /// <summary>Creates the chunk's unknown customers (by external id) in the pool of the store of their first invoice.</summary>
+        /// <summary>The purchases of a chunk through <see cref="IngestOrders"/>; with a <paramref name="second"/> worker, in two
+        /// halves at once (this unit of work and the second): all orders of a customer go to the same half, and each half
+        /// gets about the same number of lines. The results come back in the order of <paramref name="purchases"/>.</summary>
+        private async Task<IReadOnlyList<IngestOrders.ItemResult>> IngestAsync(List<Invoice> purchases, List<IngestOrders.OrderRequest> orders, Worker? second,
+            CancellationToken ct)
+        {
+            var options = new IngestOrders.Options(MaxLines: 10_000);
+            if (second is null)
+            {
+                var results = await ingest.HandleAsync(orders, options, ct);
+                db.ChangeTracker.Clear();
+                return results;
+            }
+            var halves = new[] { new List<int>(), new List<int>() };
+            var lines = new long[2];
+            var halfOf = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < purchases.Count; i++)
+            {
+                var smaller = lines[0] <= lines[1] ? 0 : 1;
+                var half = purchases[i].Lines[0].Customer is { } customer ? halfOf.TryAdd(customer, smaller) ? smaller : halfOf[customer] : smaller;
+                halves[half].Add(i);
+                lines[half] += purchases[i].Lines.Count;
+            }
+            // Task.Run: the SQLite provider's async calls complete synchronously, so awaiting both would run them one after the other.
+            async Task<IReadOnlyList<IngestOrders.ItemResult>> Run(IngestOrders.Handler handler, GuidelinkDb unit, List<int> half)
+            {
+                if (half.Count == 0) return [];
+                var results = await handler.HandleAsync(half.Select(i => orders[i]).ToList(), options, ct);
+                unit.ChangeTracker.Clear();
+                return results;
+            }
+            var done = await Task.WhenAll(Task.Run(() => Run(ingest, db, halves[0]), ct), Task.Run(() => Run(second.Ingest, second.Db, halves[1]), ct));
+            var merged = new IngestOrders.ItemResult[orders.Count];
+            for (var h = 0; h < 2; h++)
+                for (var k = 0; k < done[h].Count; k++) merged[halves[h][k]] = done[h][k];
+            return merged;
+        }
+
+        /// <summary>A second unit of work (its own scope, database connection and <see cref="IngestOrders.Handler"/>, acting for
+        /// the same brand and actor) for the other half of each chunk's purchases. The halves cannot change what is decided:
+        /// they share no customer (each customer's orders are still decided in date order against all their earlier ones,
+        /// the previous chunks being written), no product is created in them (all were created before), and no customer of
+        /// the import has or had an owner (checked here: otherwise none), so no order earns commission and no two halves
+        /// append to one ledger chain. Refunds stay on this unit of work, after both halves.</summary>
+        private async Task<Worker?> SecondWorkerAsync(TenantId tenant, CancellationToken ct)
+        {
+            var owned = await db.AttributionDecisions.AsNoTracking()
+                .AnyAsync(d => db.Customers.Any(c => c.Id == d.CustomerId && c.ExternalUserId!.StartsWith(CustomerKeyPrefix)), ct);
+            if (owned) return null;
+            var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenant);
+            scope.ServiceProvider.GetRequiredService<ActorContext>().Current = actors.Current;
+            var unit = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();
+            return new Worker(scope, unit, scope.ServiceProvider.GetRequiredService<IngestOrders.Handler>(), await SqliteTuning.EnterAsync(unit, ct));
+        }
+
+        private sealed class Worker(AsyncServiceScope scope, GuidelinkDb db, IngestOrders.Handler ingest, SqliteTuning? tuning) : IAsyncDisposable
+        {
+            public GuidelinkDb Db { get; } = db;
+            public IngestOrders.Handler Ingest { get; } = ingest;
+
+            public async ValueTask DisposeAsync()
+            {
+                if (tuning is not null) await tuning.DisposeAsync();
+                await scope.DisposeAsync();
+            }
+        }
+
+        /// <summary>The products the purchases name that the brand does not have, created as <see cref="IngestOrders"/> would
+        /// create them: category General, named by the first line (in date order) that has the SKU. A SKU seen only on
+        /// invoices dated in the future is counted but not created (<see cref="IngestOrders"/> refuses those orders whole).</summary>
+        private async Task<long> CreateProductsAsync(List<Invoice> ordered, Dictionary<string, string> products, CancellationToken ct)
+        {
+            var tenant = db.TenantContext.Required;
+            var latest = clock.GetUtcNow() + TimeSpan.FromMinutes(5);
+            var created = new HashSet<string>(StringComparer.Ordinal);
+            var unknown = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var invoice in ordered)
+            {
+                if (invoice.Number.StartsWith('C')) continue;
+                foreach (var line in invoice.Lines)
+                {
+                    if (!products.ContainsKey(line.Sku)) unknown.Add(line.Sku);
+                    if (!unknown.Contains(line.Sku) || invoice.At > latest || !created.Add(line.Sku)) continue;
+                    var name = string.IsNullOrWhiteSpace(line.Description) ? line.Sku : line.Description.Trim();
+                    db.Products.Add(Product.Create(tenant, line.Sku, name, Category.General));
+                }
+            }
+            foreach (var sku in unknown) products[sku] = Category.General;
+            if (created.Count > 0)
+            {
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+            return unknown.Count;
+        }
+
+        /// <summary>Creates the unknown customers (by external id) of these invoices in the pool of the store of their first invoice.</summary>
         private async Task<long> EnsureCustomersAsync(List<Invoice> chunk, Dictionary<string, StoreId> stores, DateTimeOffset now, CancellationToken ct)
         {
             var firstStore = new Dictionary<string, StoreId>(StringComparer.Ordinal);
