@@ -70,7 +70,7 @@ internal static class Load
         var cpuBefore = process.TotalProcessorTime;
         var postgresBefore = postgres?.Total() ?? TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
-        var (perSecond, p50, p99, errors) = await RunAsync(duration, request);
+        var (perSecond, p50, p99, errors, _) = await RunAsync(duration, request);
         var count = perSecond * clock.Elapsed.TotalSeconds;
         process.Refresh();
         return new Measured(perSecond, p50, p99, errors, (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / count,
