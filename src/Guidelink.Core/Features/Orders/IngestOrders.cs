@@ -74,14 +74,14 @@ public static class IngestOrders
                 // batch appends are kept in plain lists, not in EF's change tracker (tracking ~15 new entities per order and
                 // detecting their changes cost more than writing them); the batch's later orders see the earlier ones through
                 // the Context.
-                var rows = new OrderLineBulk.NewRows();
+                var rows = new OrderBulkWrite.NewRows();
                 var ledger = new LedgerBook(db, rows.Postings, rows.Entries);
                 var context = await Context.LoadAsync(db, parsed, ct);
                 var outcomes = new List<ItemResult>();
                 foreach (var p in parsed) outcomes.Add(await ProcessAsync(p, context, ledger, rows, options, ct));
                 try
                 {
-                    if (rows.Count >= OrderLineBulk.Threshold) await OrderLineBulk.SaveAsync(db, rows, ct);
+                    if (rows.Count >= OrderBulkWrite.Threshold) await OrderBulkWrite.SaveAsync(db, rows, ct);
                     else
                     {
                         rows.AddTo(db);
@@ -114,7 +114,7 @@ public static class IngestOrders
                         for (var itemAttempt = 1; ; itemAttempt++)
                         {
                             await tx.CreateSavepointAsync("item", ct);
-                            var rows = new OrderLineBulk.NewRows();
+                            var rows = new OrderBulkWrite.NewRows();
                             var ledger = new LedgerBook(db, rows.Postings, rows.Entries);
                             var context = await Context.LoadAsync(db, [p], ct);
                             result = await ProcessAsync(p, context, ledger, rows, options, ct);
@@ -160,7 +160,7 @@ public static class IngestOrders
 
         private static bool IsBusy(DbUpdateException ex) => ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 };
 
-        private async Task<ItemResult> ProcessAsync(Parsed p, Context context, LedgerBook ledger, OrderLineBulk.NewRows rows, Options options, CancellationToken ct)
+        private async Task<ItemResult> ProcessAsync(Parsed p, Context context, LedgerBook ledger, OrderBulkWrite.NewRows rows, Options options, CancellationToken ct)
         {
             var tenant = db.TenantContext.Required;
             var now = clock.GetUtcNow();
@@ -266,7 +266,7 @@ public static class IngestOrders
 
         /// <summary>The order's commission lines by the rules in force at placedAt: the owner's part of each line, the
         /// store's and region's parts of a split, and the new-customer bounty.</summary>
-        private async Task<List<CommissionLine>> CreditCommissionAsync(Order order, Owner? credit, Customer? customer, Context context, OrderLineBulk.NewRows rows,
+        private async Task<List<CommissionLine>> CreditCommissionAsync(Order order, Owner? credit, Customer? customer, Context context, OrderBulkWrite.NewRows rows,
             CancellationToken ct)
         {
             var lines = new List<CommissionLine>();
@@ -327,7 +327,7 @@ public static class IngestOrders
         /// owner and late input (placedAt before decisions already recorded: decided as of placedAt, the later decisions stand)
         /// are settled exactly as for a touch.</summary>
         private void RecordCodeTouch(Customer customer, bool isNew, ReferralCode code, Parsed p, StoreId store, DateTimeOffset now, Context context,
-            OrderLineBulk.NewRows rows)
+            OrderBulkWrite.NewRows rows)
         {
             var tenant = customer.TenantId;
             var at = p.PlacedAt;

@@ -64,7 +64,7 @@ public sealed class OrderWriter : IAsyncDisposable
     internal async Task<ItemResult[]> WriteTogetherAsync(Actor actor, IReadOnlyList<OrderRequest> requests)
     {
         var items = requests.Select(r => new Pending(actor, r, new TaskCompletionSource<ItemResult>(TaskCreationOptions.RunContinuationsAsynchronously), default)).ToList();
-        await WriteAsync(actor, items);
+        await WriteBatchAsync(actor, items);
         return await Task.WhenAll(items.Select(i => i.Done.Task));
     }
 
@@ -83,12 +83,12 @@ public sealed class OrderWriter : IAsyncDisposable
             // Brands never share a unit of work (query filter and write guard act for one brand), nor do senders (the
             // handler records its actor on what it writes).
             foreach (var group in batch.GroupBy(p => Sender.Of(p.Actor)))
-                await WriteAsync(group.First().Actor, group.ToList());
+                await WriteBatchAsync(group.First().Actor, group.ToList());
             batch.Clear();
         }
     }
 
-    private async Task WriteAsync(Actor actor, List<Pending> items)
+    private async Task WriteBatchAsync(Actor actor, List<Pending> items)
     {
         InterlockedMax(ref _largestBatch, items.Count);
         IReadOnlyList<ItemResult> results;

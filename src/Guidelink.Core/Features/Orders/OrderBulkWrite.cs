@@ -16,7 +16,7 @@ namespace Guidelink.Core.Features.Orders;
 /// All of them go through <see cref="RowInserter"/> (columns and conversions from the EF model; SQLite: one prepared
 /// statement per table bound by position; PostgreSQL: binary COPY). None of these types is audited.
 /// These writes bypass SaveChanges and its write guard, so the brand of every row is checked here and by RowInserter.</summary>
-internal static class OrderLineBulk
+internal static class OrderBulkWrite
 {
     /// <summary>Below this many new rows the ordinary SaveChanges is as quick and simpler.</summary>
     public const int Threshold = 64;
