@@ -31,12 +31,15 @@ public sealed class CommissionMathTests
     // ---------- Discounts: spread over lines in proportion, remainder to the largest lines ----------
 
     [Fact]
-    public void Spread_IsProportional_AndTheLeftOverFenGoesToTheLargestLine()
+    public void Spread_IsProportional_AndTheLeftOverFenGoesToTheLargestLineWithAFraction()
     {
-        // 100 fen over 300/200/100 (total 600): 50, 33.33, 16.67 → rounded down 50, 33, 16 = 99; 1 fen left → the 300 line.
-        DiscountSpread.Spread([300, 200, 100], 100).ShouldBe([51, 33, 16]);
-        // Order of lines does not change who gets the fen: it follows the largest line.
-        DiscountSpread.Spread([100, 200, 300], 100).ShouldBe([16, 33, 51]);
+        // 100 fen over 300/200/100 (total 600): 50, 33.33, 16.67 → rounded down 50, 33, 16 = 99; 1 fen left. The 300 line's
+        // 50 is exact, so it goes to the largest line with a fraction: the 200 line.
+        DiscountSpread.Spread([300, 200, 100], 100).ShouldBe([50, 34, 16]);
+        // Order of lines does not change who gets the fen: it follows the amounts.
+        DiscountSpread.Spread([100, 200, 300], 100).ShouldBe([16, 34, 50]);
+        // When every line has a fraction, the largest takes it: 100 over 400/200 is 66.67 and 33.33 → 66 + 33, 1 left → 400.
+        DiscountSpread.Spread([400, 200], 100).ShouldBe([67, 33]);
     }
 
     [Fact]
@@ -46,6 +49,15 @@ public sealed class CommissionMathTests
         DiscountSpread.Spread([100, 100, 100], 100).ShouldBe([34, 33, 33]);
         // Two fen left (200 over 3 × 100 → 66 each, 198): first and second lines.
         DiscountSpread.Spread([100, 100, 100], 200).ShouldBe([67, 67, 66]);
+    }
+
+    [Fact]
+    public void Spread_ALineWhoseShareIsExact_KeepsIt_TheLeftOverGoesToLinesWithAFraction()
+    {
+        // Found by the property test (CsCheck seed 6T1Sfaig36c1): 288 over 19/100/100/100/1 (total 320) is 17.1, 90, 90, 90, 0.9.
+        // Rounded down that is 287; the 1 fen left must not make a 100 line 91 (a fen above its exact 90): of the lines
+        // with a fraction (19 and 1), the larger takes it.
+        DiscountSpread.Spread([19, 100, 100, 100, 1], 288).ShouldBe([18, 90, 90, 90, 0]);
     }
 
     [Fact]

@@ -3,8 +3,8 @@ namespace Guidelink.Core.Features.Commission;
 /// <summary>Spreads one order-level amount over the order's lines in proportion to their amounts
 /// (DOMAIN.md "Discounts"): an order discount or coupon, and a fixed per-order commission, so that
 /// each line carries its own share and a refund of one line can reverse exactly that share.</summary>
-/// <remarks>Each line first gets its share rounded down; the fen left over (fewer than the number of
-/// lines) go one each to the largest lines, the earlier line first among equal amounts. So the parts
+/// <remarks>Each line first gets its share rounded down; the fen left over go one each to the largest
+/// lines whose share had a fraction, the earlier line first among equal amounts. So the parts
 /// always add up exactly to the amount spread, and the result depends only on the amounts, not on how
 /// lines of different amounts are ordered.</remarks>
 public static class DiscountSpread
@@ -45,10 +45,12 @@ public static class DiscountSpread
             given += parts[i];
         }
 
-        // The fen left over are fewer than the lines with a fraction, all of which have an amount above 0,
-        // so the largest lines that take them have an amount above 0 (and, when amount < total, a part below it).
+        // The fen left over are fewer than the lines whose share had a fraction (the fractions add up to them and
+        // each is below one), so only those lines take one: a line whose share was exact keeps it exactly. Such a
+        // line has an amount above 0 and, when amount < total, a part below it, so no part exceeds its line.
         var leftOver = amountFen - given;
         var largestFirst = Enumerable.Range(0, parts.Length)
+            .Where(i => (Int128)lineAmountsFen[i] * amountFen % total != 0)
             .OrderByDescending(i => lineAmountsFen[i])
             .ThenBy(i => i);
         foreach (var i in largestFirst.Take((int)leftOver)) parts[i] += 1;
