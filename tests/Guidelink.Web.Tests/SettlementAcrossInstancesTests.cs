@@ -36,7 +36,7 @@ public sealed class SettlementAcrossInstancesTests
             await scope.ServiceProvider.GetRequiredService<SeedDemoActivity.Handler>().HandleAsync(tenant, Ct);
         }
         List<Guid> due;
-        Dictionary<string, long> before;
+        SortedDictionary<string, long> before;
         await using (var db = database.NewContext(tenant))
         {
             due = await db.Orders.Where(o => o.SettledAt == null && o.SettleDueAt != null && o.OpenAfterSales == 0).Select(o => o.Id).ToListAsync(Ct);
@@ -56,7 +56,9 @@ public sealed class SettlementAcrossInstancesTests
 
         await using var check = database.NewContext(tenant);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await check.JobLeases.IgnoreQueryFilters().AnyAsync(l => l.Name == "settlement" && (l.RunCount == 0 || l.LockedBy != null), Ct))
+        // Until the lease exists, has run at least once and is not held: a job runner that has not yet written its lease
+        // row must not read as finished.
+        while (!await check.JobLeases.IgnoreQueryFilters().AnyAsync(l => l.Name == "settlement" && l.RunCount > 0 && l.LockedBy == null, Ct))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("The settlement job did not finish on either instance.");
             await Task.Delay(100, Ct);
@@ -90,9 +92,10 @@ public sealed class SettlementAcrossInstancesTests
         (await check.LedgerEntries.AsNoTracking().GroupBy(e => e.PostingId).Select(g => g.Sum(e => e.AmountFen)).ToListAsync(Ct)).ShouldAllBe(s => s == 0);
     }
 
-    /// <summary>Each holder's Pending + Available: settlement moves money between the two, never creates or loses any.</summary>
-    private static async Task<Dictionary<string, long>> TotalsAsync(GuidelinkDb db) =>
-        (await db.LedgerEntries.AsNoTracking().Where(e => e.Bucket == LedgerBucket.Pending || e.Bucket == LedgerBucket.Available)
+    /// <summary>Each holder's Pending + Available: settlement moves money between the two, never creates or loses any.
+    /// Sorted by holder, because ShouldBe compares two maps entry by entry in order, and rows come back in no set order.</summary>
+    private static async Task<SortedDictionary<string, long>> TotalsAsync(GuidelinkDb db) =>
+        new((await db.LedgerEntries.AsNoTracking().Where(e => e.Bucket == LedgerBucket.Pending || e.Bucket == LedgerBucket.Available)
             .Select(e => new { e.Holder, e.AmountFen }).ToListAsync(Ct))
-        .GroupBy(e => e.Holder).ToDictionary(g => g.Key, g => g.Sum(e => e.AmountFen), StringComparer.Ordinal);
+        .GroupBy(e => e.Holder).ToDictionary(g => g.Key, g => g.Sum(e => e.AmountFen)), StringComparer.Ordinal);
 }
