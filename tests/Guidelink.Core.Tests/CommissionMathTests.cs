@@ -28,7 +28,7 @@ public sealed class CommissionMathTests
     private static LineCommission OneLine(CommissionLineInput line, params CommissionRule[] rules) =>
         CommissionCalculator.ForOrder(Order([line]), rules).Lines.Single();
 
-    // ---------- Discounts: spread over lines in proportion, remainder to the largest lines ----------
+    // ---------- Discounts: spread over lines in proportion, remainder to the largest lines with a fraction ----------
 
     [Fact]
     public void Spread_IsProportional_AndTheLeftOverFenGoesToTheLargestLineWithAFraction()
