@@ -7,7 +7,7 @@ namespace Guidelink.Web.Tests.MoneyModel;
 /// <para>What it models: first-touch attribution with a protection period (half-open windows, renewed only by the
 /// owner's own touch, frozen partners' touches recorded but never binding, late input decided as of its own time
 /// without revising later decisions), pooled customers, the credit snapshot at placedAt, the order discount spread
-/// (rounded down, remainder one fen each to the largest lines, earlier line first), per-line commission (the most
+/// (rounded down, remainder one fen each to the largest lines with a fraction, earlier line first), per-line commission (the most
 /// specific rule for the owner's kind; percent rounded once per line; fixed per unit × quantity; 0 pays nothing),
 /// the new-customer bounty with its brand-day cap (no partial bounty), proportional refund reversal with the line's
 /// last refund taking what is left (bounty reversed only when the whole order is refunded), Pending → Available at
@@ -294,7 +294,7 @@ internal sealed class ReferenceModel(TimeSpan protection, TimeSpan returnWindow,
     }
 
     /// <summary>Proportional to the line amounts, each part rounded down, the fen left over one each to the largest
-    /// lines (the earlier first among equals).</summary>
+    /// lines whose share had a fraction (the earlier first among equals): a line whose share is exact keeps it.</summary>
     private static void SpreadDiscount(List<Line> lines, long discountFen)
     {
         if (discountFen == 0) return;
@@ -306,7 +306,8 @@ internal sealed class ReferenceModel(TimeSpan protection, TimeSpan returnWindow,
             given += l.OrderDiscountShareFen;
         }
         var left = discountFen - given;
-        var byAmount = lines.Select((l, i) => (l, i)).OrderByDescending(x => x.l.AmountFen).ThenBy(x => x.i).ToList();
+        var byAmount = lines.Select((l, i) => (l, i)).Where(x => (Int128)x.l.AmountFen * discountFen % total != 0)
+            .OrderByDescending(x => x.l.AmountFen).ThenBy(x => x.i).ToList();
         for (var k = 0; k < left; k++) byAmount[k].l.OrderDiscountShareFen++;
     }
 
