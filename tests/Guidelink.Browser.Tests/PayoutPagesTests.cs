@@ -50,7 +50,7 @@ public sealed class PayoutPagesTests(BrowserFixture browser) : IClassFixture<Bro
         await phone.FillAsync("#amount", "600");
         await phone.ClickAsync("#withdraw button[type=submit]");
         // The page before this submission already shows #saved: wait (retrying) for the new balance, not for #saved.
-        await Assertions.Expect(phone.Locator("#available")).ToContainTextAsync("380.00", new() { Timeout = 30_000 });
+        await Assertions.Expect(phone.Locator("#available")).ToContainTextAsync("380.00");
         await phone.WaitForSelectorAsync("#saved");
         (await phone.TextContentAsync("#history"))!.ShouldContain("待审批");
         (await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1")).ShouldBeFalse();
@@ -78,7 +78,7 @@ public sealed class PayoutPagesTests(BrowserFixture browser) : IClassFixture<Bro
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var fake = await FakeWeChatPayServer.StartAsync();
         await using var server = await GuidelinkInstance.StartAsync(database, extraArgs:
-            [$"--Guidelink:WeChat:OAuthBase={fake.BaseAddress}", $"--Guidelink:WeChat:ApiBase={fake.BaseAddress}", "--Guidelink:WeChat:PayTimeout=00:00:02"]);
+            [$"--Guidelink:WeChat:OAuthBase={fake.BaseAddress}", $"--Guidelink:WeChat:ApiBase={fake.BaseAddress}"]);
         using var admin = await server.ClientAsAsync("demo-admin");
         (await admin.PutAsJsonAsync("/api/payouts/settings", new
         {
