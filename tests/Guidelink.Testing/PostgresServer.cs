@@ -60,11 +60,22 @@ public static class PostgresServer
         var dir = Path.Combine(Path.GetTempPath(), $"guidelink-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(dir);
         if (asRoot) await RunAsync("chown", ["postgres:postgres", dir], asPostgres: false);
-        var port = FreePort();
         var data = Path.Combine(dir, "data");
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres"], asRoot);
-        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"], asRoot);
+        // A free port is only free until someone takes it (the other test processes open connections all the time):
+        // pick it just before the start, and if the start fails (e.g. the port was taken meanwhile) try another.
+        int port;
+        for (var attempt = 1; ; attempt++)
+        {
+            port = FreePort();
+            try
+            {
+                await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
+                    "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"], asRoot);
+                break;
+            }
+            catch (InvalidOperationException) when (attempt < 3) { }
+        }
 
         _stop = async () =>
         {
