@@ -37,6 +37,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             if (PostgresServer.IsCi) throw new InvalidOperationException(reason);
             Assert.Skip(reason);
         }
+        Assertions.SetDefaultExpectTimeout(Wait);
         _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         Server = await GuidelinkInstance.StartAsync(_database);
         _playwright = await Playwright.CreateAsync();
@@ -59,8 +60,15 @@ public sealed class BrowserFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "zh-CN",
         });
+        // Waits are upper bounds, not part of a check: Playwright's 30 s default was exceeded on a loaded 2-core machine
+        // (the sign-in's redirect to /console had not finished loading; CI runs 5 test projects and a browser at once).
+        context.SetDefaultTimeout(Wait);
+        context.SetDefaultNavigationTimeout(Wait);
         return await context.NewPageAsync();
     }
+
+    /// <summary>How long any wait of a page (or a retrying Expect) may take before it fails.</summary>
+    public const float Wait = 120_000;
 
     public Task<IPage> SignedInPageAsync(string login, int width = 1280, int height = 900) => SignedInPageAsync(Server, login, width, height);
 

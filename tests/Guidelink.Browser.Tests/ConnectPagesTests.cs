@@ -42,6 +42,9 @@ public sealed partial class ConnectPagesTests(BrowserFixture browser) : IClassFi
 
         await rows.First.Locator("a").First.ClickAsync();
         await admin.WaitForURLAsync("**/console/customers/*");
+        // An enhanced (in-page) navigation changes the URL before the new page is in, and the list has an #owner filter
+        // too: wait for the detail page's own #why before reading #owner.
+        await admin.WaitForSelectorAsync("#why");
         (await admin.TextContentAsync("#owner"))!.ShouldContain(guideName);
         var why = (await admin.TextContentAsync("#why"))!;
         why.ShouldContain(guideName);

@@ -10,6 +10,7 @@ using Guidelink.Testing;
 using Guidelink.Testing.WeChat;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
 
 namespace Guidelink.Browser.Tests;
 
@@ -48,8 +49,9 @@ public sealed class PayoutPagesTests(BrowserFixture browser) : IClassFixture<Bro
         await phone.WaitForSelectorAsync("#saved");
         await phone.FillAsync("#amount", "600");
         await phone.ClickAsync("#withdraw button[type=submit]");
+        // The page before this submission already shows #saved: wait (retrying) for the new balance, not for #saved.
+        await Assertions.Expect(phone.Locator("#available")).ToContainTextAsync("380.00");
         await phone.WaitForSelectorAsync("#saved");
-        (await phone.TextContentAsync("#available"))!.ShouldContain("380.00");
         (await phone.TextContentAsync("#history"))!.ShouldContain("待审批");
         (await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth > window.innerWidth + 1")).ShouldBeFalse();
         await BrowserFixture.ScreenshotAsync(phone, "payouts-01-my-money-phone");
@@ -76,7 +78,7 @@ public sealed class PayoutPagesTests(BrowserFixture browser) : IClassFixture<Bro
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var fake = await FakeWeChatPayServer.StartAsync();
         await using var server = await GuidelinkInstance.StartAsync(database, extraArgs:
-            [$"--Guidelink:WeChat:OAuthBase={fake.BaseAddress}", $"--Guidelink:WeChat:ApiBase={fake.BaseAddress}", "--Guidelink:WeChat:PayTimeout=00:00:02"]);
+            [$"--Guidelink:WeChat:OAuthBase={fake.BaseAddress}", $"--Guidelink:WeChat:ApiBase={fake.BaseAddress}"]);
         using var admin = await server.ClientAsAsync("demo-admin");
         (await admin.PutAsJsonAsync("/api/payouts/settings", new
         {
@@ -214,7 +216,11 @@ public sealed class PayoutPagesTests(BrowserFixture browser) : IClassFixture<Bro
 
         // Saved again with every secret input empty: the secrets are kept, the policy changes.
         await page.FillAsync("#dailyCap", "5000");
-        await page.ClickAsync("#payout-settings button[type=submit]");
+        // The page before this save already shows #saved (same URL, ?saved=1): wait for the save's own answer (the
+        // redirect after the POST, sent once it is stored) so the checks below never read the first save's state.
+        await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#payout-settings button[type=submit]"),
+            r => r.Request.Method == "POST" && r.Request.IsNavigationRequest);
+        await page.WaitForURLAsync("**/console/payout-settings?saved=1");
         await page.WaitForSelectorAsync("#saved");
         var html = await page.ContentAsync();
         foreach (var secret in new[] { appSecret, apiV3Key, "secretprivatekeybody", "platformpublickeybody" }) html.ShouldNotContain(secret);

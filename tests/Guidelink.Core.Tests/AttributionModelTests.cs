@@ -28,11 +28,13 @@ public sealed class AttributionModelTests
         await using (var platform = services.PlatformScope())
             tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
 
+        // The seed replays a run only if every list it picks from comes back in the same order: each is ordered by a key
+        // that is the same in every run (store code, employee number, creation order), not left to the database.
         var random = new Random(seed);
         var phones = Enumerable.Range(0, 40).Select(i => $"1380000{i:0000}").ToList();
         List<StoreId> stores;
         await using (var scope = services.ScopeFor(tenant))
-            stores = await scope.ServiceProvider.GetRequiredService<GuidelinkDb>().Stores.Select(s => s.Id).ToListAsync(Ct);
+            stores = await scope.ServiceProvider.GetRequiredService<GuidelinkDb>().Stores.OrderBy(s => s.Code).Select(s => s.Id).ToListAsync(Ct);
 
         // A few partners in different states, each with a code.
         var partnerCodes = new List<(Guid Id, string Code)>();
@@ -64,7 +66,7 @@ public sealed class AttributionModelTests
                     if (usePartner) code = partnerCodes[random.Next(partnerCodes.Count)].Code;
                     else
                     {
-                        var guides = await db.Staff.Where(s => s.Role == StaffRole.Guide).Select(s => s.Id).ToListAsync(Ct);
+                        var guides = await db.Staff.Where(s => s.Role == StaffRole.Guide).OrderBy(s => s.EmployeeNo).Select(s => s.Id).ToListAsync(Ct);
                         staffId = guides[random.Next(guides.Count)].Value;
                     }
                     var late = random.Next(10) == 0 ? TimeSpan.FromHours(random.Next(1, 48)) : TimeSpan.Zero;
@@ -81,7 +83,7 @@ public sealed class AttributionModelTests
                 }
                 else if (roll < 90)
                 {
-                    var active = await db.Staff.Where(s => s.Role == StaffRole.Guide && s.Status == StaffStatus.Active).Select(s => s.Id).ToListAsync(Ct);
+                    var active = await db.Staff.Where(s => s.Role == StaffRole.Guide && s.Status == StaffStatus.Active).OrderBy(s => s.EmployeeNo).Select(s => s.Id).ToListAsync(Ct);
                     if (active.Count <= 8) continue;
                     var leaving = active[random.Next(active.Count)];
                     var outcome = await sp.GetRequiredService<MarkStaffLeft.Handler>().HandleAsync(new MarkStaffLeft.Request(leaving.Value, null), Ct);
@@ -89,8 +91,8 @@ public sealed class AttributionModelTests
                 }
                 else
                 {
-                    var customers = await db.Customers.Select(c => c.Id).ToListAsync(Ct);
-                    var guides = await db.Staff.Where(s => s.Role == StaffRole.Guide && s.Status == StaffStatus.Active).Select(s => s.Id).ToListAsync(Ct);
+                    var customers = await db.Customers.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).Select(c => c.Id).ToListAsync(Ct);
+                    var guides = await db.Staff.Where(s => s.Role == StaffRole.Guide && s.Status == StaffStatus.Active).OrderBy(s => s.EmployeeNo).Select(s => s.Id).ToListAsync(Ct);
                     if (customers.Count == 0) continue;
                     var outcome = await sp.GetRequiredService<ReassignCustomer.Handler>().HandleAsync(new ReassignCustomer.Request(
                         customers[random.Next(customers.Count)].Value, guides[random.Next(guides.Count)].Value, "model test"), Ct);

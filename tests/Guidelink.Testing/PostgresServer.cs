@@ -14,6 +14,13 @@ public static class PostgresServer
 {
     private static readonly Lazy<Task<string>> Server = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
     private static string? _unavailable;
+    private static Func<Task>? _stop; // set once the cluster is ours; run once, by whichever of the two ends comes first
+
+    /// <summary>Stops the cluster this process started and removes its folder (once; nothing if none was started).
+    /// Called by <see cref="PostgresServerLifetime"/> while the test run is still going: done in ProcessExit instead, the
+    /// stop and the delete of every test database (hundreds of MB) run after xUnit's entry point has returned, and xUnit
+    /// then prints "Waiting 10 seconds for foreground threads to exit" and, past 11 s, ends the process with exit code 1.</summary>
+    public static Task StopAsync() => Interlocked.Exchange(ref _stop, null)?.Invoke() ?? Task.CompletedTask;
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
@@ -53,17 +60,28 @@ public static class PostgresServer
         var dir = Path.Combine(Path.GetTempPath(), $"guidelink-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
         Directory.CreateDirectory(dir);
         if (asRoot) await RunAsync("chown", ["postgres:postgres", dir], asPostgres: false);
-        var port = FreePort();
         var data = Path.Combine(dir, "data");
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres"], asRoot);
-        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"], asRoot);
+        // A free port is only free until someone takes it (the other test processes open connections all the time):
+        // pick it just before the start, and if the start fails (e.g. the port was taken meanwhile) try another.
+        int port;
+        for (var attempt = 1; ; attempt++)
+        {
+            port = FreePort();
+            try
+            {
+                await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
+                    "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"], asRoot);
+                break;
+            }
+            catch (InvalidOperationException) when (attempt < 3) { }
+        }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        _stop = async () =>
         {
             try
             {
-                RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot).GetAwaiter().GetResult();
+                await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot);
                 Directory.Delete(dir, recursive: true);
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
@@ -71,6 +89,8 @@ public static class PostgresServer
                 // Best effort: the folder lives under the temp directory either way.
             }
         };
+        // The fallback when the run ends without the assembly fixture (e.g. cancelled): the same stop, at process exit.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAsync().GetAwaiter().GetResult();
         return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true";
     }
 

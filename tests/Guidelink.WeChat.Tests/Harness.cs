@@ -3,6 +3,7 @@ using Guidelink.Testing.WeChat;
 using Guidelink.WeChat.Pay;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Guidelink.WeChat.Tests;
 
@@ -38,6 +39,10 @@ internal sealed class Harness : IAsyncDisposable
         configure?.Invoke(services);
         return new Harness(fake, services.BuildServiceProvider());
     }
+
+    /// <summary>Changes how long the next WeChat Pay calls may take (the client reads the option each time it is made): a
+    /// test that makes a call time out on purpose gives the calls after it room, so a loaded machine cannot time them out.</summary>
+    public void SetPayTimeout(TimeSpan timeout) => Services.GetRequiredService<IOptions<WeChatOptions>>().Value.PayTimeout = timeout;
 
     public static PayoutTransfer Transfer(string outBillNo, long amountFen = 12_345, string remark = "2026年11月佣金", string? realName = null) =>
         new(outBillNo, "o-partner-openid-0001", amountFen, remark, realName);

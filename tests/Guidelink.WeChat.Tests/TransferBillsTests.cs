@@ -151,6 +151,7 @@ public sealed class TransferBillsTests
         h.Fake.Enqueue(FakeFault.Hang(afterAccept: true));
         await Should.ThrowAsync<TransferOutcomeUnknownException>(() => h.Provider.SendAsync(h.Merchant(), Harness.Transfer("W0007"), Ct));
         var made = h.Fake.Bills.ShouldHaveSingleItem();
+        h.SetPayTimeout(TimeSpan.FromSeconds(30)); // the resend must answer, not time out on a busy machine
 
         var resent = await h.Provider.SendAsync(h.Merchant(), Harness.Transfer("W0007"), Ct);
         resent.TransferBillNo.ShouldBe(made.TransferBillNo);
@@ -165,6 +166,7 @@ public sealed class TransferBillsTests
         h.Fake.Enqueue(FakeFault.Hang());
         await Should.ThrowAsync<TransferOutcomeUnknownException>(() => h.Provider.SendAsync(h.Merchant(), Harness.Transfer("W0008"), Ct));
         h.Fake.Bills.ShouldBeEmpty();
+        h.SetPayTimeout(TimeSpan.FromSeconds(30)); // the resend must answer, not time out on a busy machine
         (await h.Provider.SendAsync(h.Merchant(), Harness.Transfer("W0008"), Ct)).State.ShouldBe(TransferState.WaitUserConfirm);
         h.Fake.Bills.Count.ShouldBe(1);
     }
@@ -183,7 +185,7 @@ public sealed class TransferBillsTests
     [Fact]
     public async Task SlowAnswer_WithinTheTimeout_IsAnAnswer()
     {
-        await using var h = await Harness.StartAsync(payTimeout: TimeSpan.FromSeconds(5));
+        await using var h = await Harness.StartAsync(payTimeout: TimeSpan.FromSeconds(30));
         h.Fake.Enqueue(FakeFault.Slow(TimeSpan.FromMilliseconds(300)));
         (await h.Provider.SendAsync(h.Merchant(), Harness.Transfer("W0010"), Ct)).State.ShouldBe(TransferState.WaitUserConfirm);
     }

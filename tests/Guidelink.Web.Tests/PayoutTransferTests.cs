@@ -251,13 +251,17 @@ public sealed class PayoutTransferTests
         await CreditAsync(database, partner.Holder, 100_000);
         for (var i = 0; i < 4; i++) await partner.Client.PostJsonAsync("/api/payouts/withdrawals", new { amount = 10m + i }, HttpStatusCode.Created);
 
-        var deadline = DateTime.UtcNow.AddSeconds(45);
-        while (fake.Bills.Count < 4 && DateTime.UtcNow < deadline) await Task.Delay(250, Ct);
-        await Task.Delay(500, Ct);
+        // Wait until the senders have recorded every answer (all four Accepted), not merely until the provider has the
+        // bills: a bill exists before its sender commits the answer, and no fixed pause covers a loaded machine. Once all
+        // are Accepted nothing is due, so no later send can come and the counts below are final.
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!(await partner.Client.GetJsonAsync("/api/payouts/withdrawals")).EnumerateArray().All(w => w.Str("status") == "Accepted")
+               && DateTime.UtcNow < deadline)
+            await Task.Delay(250, Ct);
+        (await partner.Client.GetJsonAsync("/api/payouts/withdrawals")).EnumerateArray().ShouldAllBe(w => w.Str("status") == "Accepted");
         fake.Bills.Count.ShouldBe(4);
         fake.Sends.Count.ShouldBe(4);
         fake.OverlappingSends.ShouldBe(0);
-        (await partner.Client.GetJsonAsync("/api/payouts/withdrawals")).EnumerateArray().ShouldAllBe(w => w.Str("status") == "Accepted");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Guidelink.Core.Features.Ledger;
 using Guidelink.Core.Features.Payouts;
@@ -146,7 +145,7 @@ public sealed class WeChatPayoutCrashTests
         [
             Path.Combine(AppContext.BaseDirectory, "Guidelink.Web.dll"),
             .. database.Args,
-            $"--urls=http://127.0.0.1:{FreePort()}",
+            "--urls=http://127.0.0.1:0", // nothing calls the child: let it take a free port when it binds, not one picked before
             "--environment=Development",
             "--Guidelink:Demo:Seed=false",
             "--Guidelink:Demo:Activity=false",
@@ -172,13 +171,6 @@ public sealed class WeChatPayoutCrashTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
