@@ -21,7 +21,7 @@ public static class DatabaseSetup
                 options.UseSqlite(PrepareSqlite(cs), o => o.MigrationsAssembly(SqliteMigrationsAssembly));
                 break;
             case DatabaseProvider.Postgres:
-                options.UseNpgsql(PreparePostgres(cs), o => o.MigrationsAssembly(PostgresMigrationsAssembly));
+                options.UseNpgsql(cs, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown database provider {database.Provider}.");
@@ -47,23 +47,6 @@ public static class DatabaseSetup
             if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
         }
         if (builder.DefaultTimeout < 30) builder.DefaultTimeout = 30;
-        return builder.ToString();
-    }
-
-    /// <summary>Turns on Npgsql's automatic preparation unless the connection string sets it: a statement run twice on a
-    /// connection is prepared there, so PostgreSQL parses and plans the hot statements (the touch writer's lookups and
-    /// inserts, whose texts do not change with the batch size) once per connection instead of on every run.
-    /// <c>Max Auto Prepare=0</c> turns it off, for a pooler that cannot keep prepared statements (PgBouncer in
-    /// transaction mode before 1.21).</summary>
-    private static string PreparePostgres(string connectionString)
-    {
-        // The keys as written (Npgsql's builder answers ContainsKey for every keyword it knows, set or not).
-        var written = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (written.Keys.Cast<string>().Any(k => k.Replace(" ", "", StringComparison.Ordinal).Equals("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
-            return connectionString;
-        var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        builder.MaxAutoPrepare = 128;
-        builder.AutoPrepareMinUsages = 2;
         return builder.ToString();
     }
 

@@ -28,7 +28,8 @@ namespace Guidelink.Core.Persistence;
 /// list of <see cref="CopyFrom"/> rows or more goes through binary COPY (one stream, each value in its store type); smaller
 /// lists, and everything outside a transaction, go as one <c>INSERT … SELECT * FROM unnest(arrays)</c> per table in one
 /// batch (one round trip, and without a transaction PostgreSQL runs the batch as a single implicit transaction: all rows or
-/// none); that text does not change with the row count, so it is prepared once instead of parsed and planned every time.</para></summary>
+/// none). That statement carries one array parameter per column instead of one parameter per value, and its text does not
+/// change with the row count.</para></summary>
 public static class RowInserter
 {
     /// <summary>From this many rows a list goes to PostgreSQL by COPY (inside a transaction).</summary>
@@ -54,8 +55,8 @@ public static class RowInserter
         public Action<NpgsqlBinaryImporter, object>? WriteCopy { get; init; }
 
         /// <summary>PostgreSQL: one INSERT of any number of rows, one array parameter per column, and the makers of those
-        /// arrays. Its text is the same whatever the row count, so Npgsql prepares it once per connection (automatic
-        /// preparation) and PostgreSQL stops parsing and planning a new multi-row INSERT text every batch.</summary>
+        /// arrays. A multi-row VALUES list took one Npgsql parameter per value (made through the type mapping, the bulk
+        /// of the writer's own time) and a new text, parsed by PostgreSQL, for every row count.</summary>
         public string Unnest { get; } = $"INSERT INTO {name} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.Mapping.StoreTypeNameBase}[]"))})";
         public IReadOnlyList<ColumnArray>? Arrays { get; init; }
     }
