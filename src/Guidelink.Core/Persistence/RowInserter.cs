@@ -26,12 +26,12 @@ namespace Guidelink.Core.Persistence;
 /// Microsoft.Data.Sqlite binds them (Guid as upper-case text, bool as 0/1, integers as int64); a table with a column of
 /// any other provider type goes through Microsoft.Data.Sqlite's parameters instead. PostgreSQL: inside a transaction, a
 /// list of <see cref="CopyFrom"/> rows or more goes through binary COPY (one stream, each value in its store type); smaller
-/// lists, and everything outside a transaction, go as multi-row INSERTs in one batch (one round trip, and without a
-/// transaction PostgreSQL runs the batch as a single implicit transaction: all rows or none).</para></summary>
+/// lists, and everything outside a transaction, go as one <c>INSERT … SELECT * FROM unnest(arrays)</c> per table in one
+/// batch (one round trip, and without a transaction PostgreSQL runs the batch as a single implicit transaction: all rows or
+/// none). That statement carries one array parameter per column instead of one parameter per value, and its text does not
+/// change with the row count.</para></summary>
 public static class RowInserter
 {
-    private const int MaxParameters = 30_000; // PostgreSQL allows 65,535 per statement
-
     /// <summary>From this many rows a list goes to PostgreSQL by COPY (inside a transaction).</summary>
     public const int CopyFrom = 32;
 
@@ -53,6 +53,29 @@ public static class RowInserter
         /// <summary>PostgreSQL: the COPY command and the row writer.</summary>
         public string Copy { get; } = $"COPY {name} ({string.Join(", ", columns.Select(c => c.Name))}) FROM STDIN (FORMAT BINARY)";
         public Action<NpgsqlBinaryImporter, object>? WriteCopy { get; init; }
+
+        /// <summary>PostgreSQL: one INSERT of any number of rows, one array parameter per column, and the makers of those
+        /// arrays. A multi-row VALUES list took one Npgsql parameter per value (made through the type mapping, the bulk
+        /// of the writer's own time) and a new text, parsed by PostgreSQL, for every row count.</summary>
+        public string Unnest { get; } = $"INSERT INTO {name} ({string.Join(", ", columns.Select(c => c.Name))}) SELECT * FROM unnest({string.Join(", ", columns.Select((c, i) => $"${i + 1}::{c.Mapping.StoreTypeNameBase}[]"))})";
+        public IReadOnlyList<ColumnArray>? Arrays { get; init; }
+    }
+
+    /// <summary>Makes one column's array parameter for a list of rows: each value as the database gets it (the provider
+    /// value, nullable elements for a nullable column, text cut to the column's size).</summary>
+    private abstract class ColumnArray
+    {
+        public abstract Array Of(IReadOnlyList<ITenantOwned> rows);
+    }
+
+    private sealed class ColumnArray<TRow, TValue>(Func<TRow, TValue> value) : ColumnArray
+    {
+        public override Array Of(IReadOnlyList<ITenantOwned> rows)
+        {
+            var array = new TValue[rows.Count];
+            for (var i = 0; i < array.Length; i++) array[i] = value((TRow)(object)rows[i]);
+            return array;
+        }
     }
 
     /// <summary>Inserts these rows of each list, in the order given (parents first). SQLite: inside the caller's transaction
@@ -145,21 +168,15 @@ public static class RowInserter
     private static void InsertPostgres(DbConnection connection, DbTransaction? transaction, IReadOnlyList<IReadOnlyList<ITenantOwned>> lists,
         Func<IReadOnlyList<ITenantOwned>, Table> tableOf)
     {
-        using var batch = connection.CreateBatch();
-        batch.Transaction = transaction;
-        using var factory = connection.CreateCommand(); // the type mappings make parameters through a command
+        using var batch = (NpgsqlBatch)connection.CreateBatch();
+        batch.Transaction = (NpgsqlTransaction?)transaction;
         foreach (var rows in lists.Where(l => l.Count > 0))
         {
             var table = tableOf(rows);
-            var perStatement = Math.Max(1, MaxParameters / table.Columns.Count);
-            for (var start = 0; start < rows.Count; start += perStatement)
-            {
-                var count = Math.Min(perStatement, rows.Count - start);
-                var statement = batch.CreateBatchCommand();
-                statement.CommandText = count == 1 ? table.SingleRow : Statement(table.Name, table.Columns, count);
-                for (var r = 0; r < count; r++) AddParameters(factory, statement.Parameters, table, rows[start + r], r * table.Columns.Count);
-                batch.BatchCommands.Add(statement);
-            }
+            // Positional parameters ($1…): Npgsql sends the text as it is, without rewriting named ones.
+            var statement = new NpgsqlBatchCommand(table.Unnest);
+            foreach (var column in table.Arrays!) statement.Parameters.Add(new NpgsqlParameter { Value = column.Of(rows) });
+            batch.BatchCommands.Add(statement);
         }
         if (batch.BatchCommands.Count > 0) batch.ExecuteNonQuery();
     }
@@ -190,7 +207,21 @@ public static class RowInserter
         var tableName = sql.DelimitIdentifier(name, entityType.GetSchema());
         return sqlite
             ? new Table(tableName, columns) { BindSqlite = CompileSqliteBinder(entityType.ClrType, columns) }
-            : new Table(tableName, columns) { WriteCopy = CompileCopyWriter(entityType.ClrType, columns) };
+            : new Table(tableName, columns) { WriteCopy = CompileCopyWriter(entityType.ClrType, columns), Arrays = columns.Select(c => CompileColumnArray(entityType.ClrType, c)).ToList() };
+    }
+
+    private static ColumnArray CompileColumnArray(Type clrType, Column column)
+    {
+        var row = Expression.Parameter(clrType, "row");
+        var (value, isNull) = ProviderValue(row, column);
+        // Npgsql cuts text to the parameter's Size (EF sets it from the mapping); array elements are not cut: cut them here.
+        if (value.Type == typeof(string) && column.Mapping.Size is > 0 and var size)
+            value = Expression.Call(typeof(RowInserter), nameof(Cut), null, value, Expression.Constant(size));
+        var type = isNull is not null && value.Type.IsValueType ? typeof(Nullable<>).MakeGenericType(value.Type) : value.Type;
+        if (value.Type != type) value = Expression.Convert(value, type);
+        if (isNull is not null) value = Expression.Condition(isNull, Expression.Default(type), value);
+        var getter = Expression.Lambda(typeof(Func<,>).MakeGenericType(clrType, type), value, row).Compile();
+        return (ColumnArray)Activator.CreateInstance(typeof(ColumnArray<,>).MakeGenericType(clrType, type), getter)!;
     }
 
     /// <summary>The column's value as the database gets it: read from the row, through the property's value converter.
