@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -53,6 +54,8 @@ public static class IngestOrders
     private const int MaxAttempts = 5;
     private const int MaxItemAttempts = 10;
     private static readonly JsonSerializerOptions HashJson = new(JsonSerializerDefaults.Web);
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_hashBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_hashWriter;
 
     public sealed class Handler(GuidelinkDb db, ActorContext actors, PiiProtector pii, TimeProvider clock)
     {
@@ -273,7 +276,7 @@ public static class IngestOrders
             if (credit is not { } owner) return lines;
             var tenant = order.TenantId;
             var rules = context.Rules;
-            var mtd = rules.Any(r => r.Tiers.Count > 0) ? await context.MonthToDateAsync(db, owner, order.PlacedAt, ct) : 0;
+            var mtd = context.AnyTiers ? await context.MonthToDateAsync(db, owner, order.PlacedAt, ct) : 0;
             var input = new CommissionOrder(
                 order.Lines.Select(l => new CommissionLineInput(l.Sku, l.Category, l.Quantity, l.UnitPriceFen, l.LineDiscountFen, l.PaidFen)).ToList(),
                 order.IsPromotion, owner.Kind, order.StoreId, order.RegionId, order.PlacedAt, mtd);
@@ -411,8 +414,20 @@ public static class IngestOrders
                 LedgerBook.Truncate(placedAt), LedgerBook.Truncate(paidAt), r.Promotion ?? false, phone, phoneHash, unionId, externalUserId), null);
         }
 
-        private static string HashOf(OrderRequest r) =>
-            Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(r, HashJson))); // the UTF-8 of the JSON text, as before
+        /// <summary>The SHA-256 of the request's UTF-8 JSON text, as before. The text is written into a buffer this thread keeps
+        /// (the same bytes as SerializeToUtf8Bytes, without a new array and writer per order).</summary>
+        private static string HashOf(OrderRequest r)
+        {
+            var buffer = t_hashBuffer ??= new ArrayBufferWriter<byte>(1024);
+            var writer = t_hashWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = HashJson.Encoder, Indented = false });
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            JsonSerializer.Serialize(writer, r, HashJson);
+            writer.Flush();
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.WrittenSpan, hash);
+            return Convert.ToHexStringLower(hash);
+        }
     }
 
     private sealed record ParsedLine(string Sku, string Name, string Category, int Quantity, long UnitPrice, long Discount);
@@ -433,6 +448,8 @@ public static class IngestOrders
         public Dictionary<(OrderChannel, string), Order> OrdersByKey { get; } = [];
         public Dictionary<string, ReferralCode> Codes { get; private set; } = new(StringComparer.Ordinal);
         public List<CommissionRule> Rules { get; private set; } = [];
+        /// <summary>Whether any rule has tiers (only then does an order need its owner's month-to-date sales).</summary>
+        public bool AnyTiers { get; private set; }
         public CommissionSettings Settings { get; private set; } = default!;
         private Dictionary<Guid, string> _ruleNames = [];
         private List<AttributionPolicy> _policies = [];
@@ -503,6 +520,7 @@ public static class IngestOrders
 
             c._policies = await db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToListAsync(ct);
             c.Rules = await RuleDefinition.AllVersionsAsync(db, ct);
+            c.AnyTiers = c.Rules.Any(r => r.Tiers.Count > 0);
             c._ruleNames = c.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.Version).First().Name);
             c.Settings = await db.CommissionSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? CommissionSettings.Default(db.TenantContext.Required);
             return c;
