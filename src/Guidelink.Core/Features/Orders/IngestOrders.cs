@@ -479,10 +479,18 @@ public static class IngestOrders
             foreach (var chunk in skus.Chunk(500))
                 c.Products.UnionWith(await db.Products.Where(p => chunk.Contains(p.Sku)).Select(p => p.Sku).ToListAsync(ct));
 
-            var numbers = items.Select(i => i.ExternalNo).Distinct().ToList();
-            foreach (var chunk in numbers.Chunk(500))
-                foreach (var o in await db.Orders.Where(o => chunk.Contains(o.ExternalNo)).ToListAsync(ct))
-                    c.OrdersByKey[(o.Channel, o.ExternalNo)] = o;
+            // By channel and number: the unique index is (brand, channel, number), so without the channel the database
+            // read every order of the brand's index to find a batch's numbers (one scan per chunk, growing with the history).
+            // The numbers go as one array parameter (json_each on SQLite, = ANY on PostgreSQL) rather than 500 parameters
+            // that EF expands and SQLite binds by name, one by one.
+            foreach (var channel in items.GroupBy(i => i.Channel))
+            {
+                var numbers = channel.Select(i => i.ExternalNo).Distinct().ToList();
+                var key = channel.Key;
+                foreach (var chunk in numbers.Chunk(1000))
+                    foreach (var o in await db.Orders.Where(o => o.Channel == key && EF.Parameter(chunk).Contains(o.ExternalNo)).ToListAsync(ct))
+                        c.OrdersByKey[(o.Channel, o.ExternalNo)] = o;
+            }
 
             var codes = items.Where(i => i.Request.ReferralCode is { Length: > 0 }).Select(i => ReferralCode.Normalize(i.Request.ReferralCode!)).Distinct().ToList();
             if (codes.Count > 0) c.Codes = await db.ReferralCodes.Where(r => codes.Contains(r.Code)).ToDictionaryAsync(r => r.Code, StringComparer.Ordinal, ct);
@@ -491,10 +499,10 @@ public static class IngestOrders
             var hashes = items.Where(i => i.PhoneHash is not null).Select(i => i.PhoneHash!).Distinct().ToList();
             var unions = items.Where(i => i.UnionId is not null).Select(i => i.UnionId!).Distinct().ToList();
             foreach (var chunk in ids.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.Id)).ToListAsync(ct)) c.AddCustomer(x);
-            foreach (var chunk in hashes.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.PhoneHash!)).ToListAsync(ct)) c.AddCustomer(x);
-            foreach (var chunk in unions.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.UnionId!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in hashes.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.PhoneHash!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in unions.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.UnionId!)).ToListAsync(ct)) c.AddCustomer(x);
             var externals = items.Where(i => i.ExternalUserId is not null).Select(i => i.ExternalUserId!).Distinct().ToList();
-            foreach (var chunk in externals.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.ExternalUserId!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in externals.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.ExternalUserId!)).ToListAsync(ct)) c.AddCustomer(x);
 
             var known = c._customers.Keys.ToList();
             foreach (var chunk in known.Chunk(500))
