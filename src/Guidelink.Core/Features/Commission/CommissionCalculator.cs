@@ -240,6 +240,16 @@ public static class CommissionCalculator
     /// <summary>Basis points as a percent with two decimals, in integers: 525 → "5.25%".</summary>
     public static string Percent(int basisPoints)
     {
+        // Every commission line of a batch formats the same few rates (up to 4 times each): the text of 0–100 % is made once.
+        if ((uint)basisPoints < (uint)PercentTexts.Length)
+            return PercentTexts[basisPoints] ??= Format(basisPoints);
+        return Format(basisPoints);
+    }
+
+    private static readonly string?[] PercentTexts = new string?[10_001];
+
+    private static string Format(int basisPoints)
+    {
         var sign = basisPoints < 0 ? "-" : "";
         var abs = Math.Abs(basisPoints);
         return string.Create(CultureInfo.InvariantCulture, $"{sign}{abs / 100}.{abs % 100:00}%");

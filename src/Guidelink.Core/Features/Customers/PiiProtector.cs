@@ -15,7 +15,15 @@ public sealed class PiiProtector(MasterKey masterKey)
     private readonly byte[] _lookupKey = masterKey.DeriveKey("guidelink/phone-lookup/v1");
     private readonly byte[] _encryptionKey = masterKey.DeriveKey("guidelink/phone-encryption/v1");
 
-    public string LookupHash(string e164) => Convert.ToHexStringLower(HMACSHA256.HashData(_lookupKey, Encoding.UTF8.GetBytes(e164)));
+    public string LookupHash(string e164)
+    {
+        // A phone number is short: hashed from the stack (the batch ingest hashes one per order).
+        Span<byte> text = e164.Length <= 64 ? stackalloc byte[Encoding.UTF8.GetMaxByteCount(e164.Length)] : new byte[Encoding.UTF8.GetMaxByteCount(e164.Length)];
+        var length = Encoding.UTF8.GetBytes(e164, text);
+        Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_lookupKey, text[..length], hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     public string Protect(string e164)
     {
@@ -23,9 +31,22 @@ public sealed class PiiProtector(MasterKey masterKey)
         var sealedBytes = new byte[12 + 16 + plain.Length];
         var nonce = sealedBytes.AsSpan(0, 12);
         RandomNumberGenerator.Fill(nonce);
-        using var aes = new AesGcm(_encryptionKey, 16);
-        aes.Encrypt(nonce, plain, sealedBytes.AsSpan(28), sealedBytes.AsSpan(12, 16));
+        EncryptorOfThisThread().Encrypt(nonce, plain, sealedBytes.AsSpan(28), sealedBytes.AsSpan(12, 16));
         return Version + Convert.ToBase64String(sealedBytes);
+    }
+
+    // An AesGcm per call set up a cipher context and its key each time (a batch of 1,000 new customers encrypts 1,000
+    // numbers). An instance must not be used by two threads at once, so each thread keeps its own, for this key; the
+    // nonce stays random per call.
+    [ThreadStatic] private static (byte[] Key, AesGcm Aes)? t_encryptor;
+
+    private AesGcm EncryptorOfThisThread()
+    {
+        if (t_encryptor is { } cached && ReferenceEquals(cached.Key, _encryptionKey)) return cached.Aes;
+        t_encryptor?.Aes.Dispose();
+        var aes = new AesGcm(_encryptionKey, 16);
+        t_encryptor = (_encryptionKey, aes);
+        return aes;
     }
 
     public string Unprotect(string cipher)

@@ -100,5 +100,14 @@ public sealed class LedgerEntry : ITenantOwned
             order?.ToString("D") ?? "",
             previousHash ?? "");
 
-    public static string ComputeHash(string canonical) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+    public static string ComputeHash(string canonical)
+    {
+        // The canonical form is a few hundred bytes: encoded and hashed on the stack (every earner entry of a batch is hashed).
+        var max = Encoding.UTF8.GetMaxByteCount(canonical.Length);
+        Span<byte> text = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        var length = Encoding.UTF8.GetBytes(canonical, text);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(text[..length], hash);
+        return Convert.ToHexStringLower(hash);
+    }
 }

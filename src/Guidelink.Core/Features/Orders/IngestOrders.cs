@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -53,6 +54,8 @@ public static class IngestOrders
     private const int MaxAttempts = 5;
     private const int MaxItemAttempts = 10;
     private static readonly JsonSerializerOptions HashJson = new(JsonSerializerDefaults.Web);
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_hashBuffer;
+    [ThreadStatic] private static Utf8JsonWriter? t_hashWriter;
 
     public sealed class Handler(GuidelinkDb db, ActorContext actors, PiiProtector pii, TimeProvider clock)
     {
@@ -273,7 +276,7 @@ public static class IngestOrders
             if (credit is not { } owner) return lines;
             var tenant = order.TenantId;
             var rules = context.Rules;
-            var mtd = rules.Any(r => r.Tiers.Count > 0) ? await context.MonthToDateAsync(db, owner, order.PlacedAt, ct) : 0;
+            var mtd = context.AnyTiers ? await context.MonthToDateAsync(db, owner, order.PlacedAt, ct) : 0;
             var input = new CommissionOrder(
                 order.Lines.Select(l => new CommissionLineInput(l.Sku, l.Category, l.Quantity, l.UnitPriceFen, l.LineDiscountFen, l.PaidFen)).ToList(),
                 order.IsPromotion, owner.Kind, order.StoreId, order.RegionId, order.PlacedAt, mtd);
@@ -411,8 +414,20 @@ public static class IngestOrders
                 LedgerBook.Truncate(placedAt), LedgerBook.Truncate(paidAt), r.Promotion ?? false, phone, phoneHash, unionId, externalUserId), null);
         }
 
-        private static string HashOf(OrderRequest r) =>
-            Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(r, HashJson))); // the UTF-8 of the JSON text, as before
+        /// <summary>The SHA-256 of the request's UTF-8 JSON text, as before. The text is written into a buffer this thread keeps
+        /// (the same bytes as SerializeToUtf8Bytes, without a new array and writer per order).</summary>
+        private static string HashOf(OrderRequest r)
+        {
+            var buffer = t_hashBuffer ??= new ArrayBufferWriter<byte>(1024);
+            var writer = t_hashWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = HashJson.Encoder, Indented = false });
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            JsonSerializer.Serialize(writer, r, HashJson);
+            writer.Flush();
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.WrittenSpan, hash);
+            return Convert.ToHexStringLower(hash);
+        }
     }
 
     private sealed record ParsedLine(string Sku, string Name, string Category, int Quantity, long UnitPrice, long Discount);
@@ -433,6 +448,8 @@ public static class IngestOrders
         public Dictionary<(OrderChannel, string), Order> OrdersByKey { get; } = [];
         public Dictionary<string, ReferralCode> Codes { get; private set; } = new(StringComparer.Ordinal);
         public List<CommissionRule> Rules { get; private set; } = [];
+        /// <summary>Whether any rule has tiers (only then does an order need its owner's month-to-date sales).</summary>
+        public bool AnyTiers { get; private set; }
         public CommissionSettings Settings { get; private set; } = default!;
         private Dictionary<Guid, string> _ruleNames = [];
         private List<AttributionPolicy> _policies = [];
@@ -462,10 +479,18 @@ public static class IngestOrders
             foreach (var chunk in skus.Chunk(500))
                 c.Products.UnionWith(await db.Products.Where(p => chunk.Contains(p.Sku)).Select(p => p.Sku).ToListAsync(ct));
 
-            var numbers = items.Select(i => i.ExternalNo).Distinct().ToList();
-            foreach (var chunk in numbers.Chunk(500))
-                foreach (var o in await db.Orders.Where(o => chunk.Contains(o.ExternalNo)).ToListAsync(ct))
-                    c.OrdersByKey[(o.Channel, o.ExternalNo)] = o;
+            // By channel and number: the unique index is (brand, channel, number), so without the channel the database
+            // read every order of the brand's index to find a batch's numbers (one scan per chunk, growing with the history).
+            // The numbers go as one array parameter (json_each on SQLite, = ANY on PostgreSQL) rather than 500 parameters
+            // that EF expands and SQLite binds by name, one by one.
+            foreach (var channel in items.GroupBy(i => i.Channel))
+            {
+                var numbers = channel.Select(i => i.ExternalNo).Distinct().ToList();
+                var key = channel.Key;
+                foreach (var chunk in numbers.Chunk(1000))
+                    foreach (var o in await db.Orders.Where(o => o.Channel == key && EF.Parameter(chunk).Contains(o.ExternalNo)).ToListAsync(ct))
+                        c.OrdersByKey[(o.Channel, o.ExternalNo)] = o;
+            }
 
             var codes = items.Where(i => i.Request.ReferralCode is { Length: > 0 }).Select(i => ReferralCode.Normalize(i.Request.ReferralCode!)).Distinct().ToList();
             if (codes.Count > 0) c.Codes = await db.ReferralCodes.Where(r => codes.Contains(r.Code)).ToDictionaryAsync(r => r.Code, StringComparer.Ordinal, ct);
@@ -474,10 +499,10 @@ public static class IngestOrders
             var hashes = items.Where(i => i.PhoneHash is not null).Select(i => i.PhoneHash!).Distinct().ToList();
             var unions = items.Where(i => i.UnionId is not null).Select(i => i.UnionId!).Distinct().ToList();
             foreach (var chunk in ids.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.Id)).ToListAsync(ct)) c.AddCustomer(x);
-            foreach (var chunk in hashes.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.PhoneHash!)).ToListAsync(ct)) c.AddCustomer(x);
-            foreach (var chunk in unions.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.UnionId!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in hashes.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.PhoneHash!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in unions.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.UnionId!)).ToListAsync(ct)) c.AddCustomer(x);
             var externals = items.Where(i => i.ExternalUserId is not null).Select(i => i.ExternalUserId!).Distinct().ToList();
-            foreach (var chunk in externals.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.ExternalUserId!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in externals.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.ExternalUserId!)).ToListAsync(ct)) c.AddCustomer(x);
 
             var known = c._customers.Keys.ToList();
             foreach (var chunk in known.Chunk(500))
@@ -503,6 +528,7 @@ public static class IngestOrders
 
             c._policies = await db.AttributionPolicies.AsNoTracking().OrderBy(p => p.Version).ToListAsync(ct);
             c.Rules = await RuleDefinition.AllVersionsAsync(db, ct);
+            c.AnyTiers = c.Rules.Any(r => r.Tiers.Count > 0);
             c._ruleNames = c.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.Version).First().Name);
             c.Settings = await db.CommissionSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? CommissionSettings.Default(db.TenantContext.Required);
             return c;
