@@ -1,5 +1,4 @@
 using Guidelink.Core.Features.Attribution;
-using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Organization;
 using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
@@ -24,9 +23,7 @@ public sealed class AttributionModelTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var services = new TestServices(database);
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+        var tenant = await services.SeedDemoBrandAsync(Ct);
 
         // The seed replays a run only if every list it picks from comes back in the same order: each is ordered by a key
         // that is the same in every run (store code, employee number, creation order), not left to the database.

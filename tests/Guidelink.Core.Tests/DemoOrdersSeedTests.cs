@@ -4,7 +4,6 @@ using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Ledger;
 using Guidelink.Core.Features.Payouts;
 using Guidelink.Core.Persistence;
-using Guidelink.Core.Shared;
 using Guidelink.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,9 +23,7 @@ public sealed class DemoOrdersSeedTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var services = new TestServices(database);
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+        var tenant = await services.SeedDemoBrandAsync(Ct);
 
         var watch = Stopwatch.StartNew();
         await using (var scope = services.ScopeFor(tenant))

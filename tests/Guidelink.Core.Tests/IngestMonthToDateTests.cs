@@ -1,7 +1,6 @@
 using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
 using Guidelink.Core.Features.Commission;
-using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Orders;
 using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
@@ -26,9 +25,7 @@ public sealed class IngestMonthToDateTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var services = new TestServices(database);
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+        var tenant = await services.SeedDemoBrandAsync(Ct);
         StoreId store;
         string code;
         await using (var scope = services.ScopeFor(tenant))

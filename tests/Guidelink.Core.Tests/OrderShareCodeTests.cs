@@ -1,6 +1,5 @@
 using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
-using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Orders;
 using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
@@ -19,9 +18,7 @@ public sealed class OrderShareCodeTests
 
     private static async Task<(TenantId Tenant, StoreId Store)> BrandAsync(TestServices services)
     {
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+        var tenant = await services.SeedDemoBrandAsync(Ct);
         await using var scope = services.ScopeFor(tenant);
         var db = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();
         db.Categories.Add(Category.Create(tenant, "sofa", "沙发"));

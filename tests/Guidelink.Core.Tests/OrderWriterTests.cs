@@ -1,10 +1,8 @@
 using Guidelink.Core.Features.Access;
 using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
-using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
-using Guidelink.Core.Shared;
 using Guidelink.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,9 +23,7 @@ public sealed class OrderWriterTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var services = new TestServices(database);
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+        var tenant = await services.SeedDemoBrandAsync(Ct);
         Guid store;
         string code;
         await using (var scope = services.ScopeFor(tenant))

@@ -1,8 +1,6 @@
 using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Customers;
-using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Persistence;
-using Guidelink.Core.Shared;
 using Guidelink.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,9 +23,7 @@ public sealed class RowInserterTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var services = new TestServices(database);
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+        var tenant = await services.SeedDemoBrandAsync(Ct);
 
         await using var scope = services.ScopeFor(tenant);
         var db = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();

@@ -1,5 +1,4 @@
 using Guidelink.Core.Features.Customers;
-using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Guidelink.Testing;
@@ -21,9 +20,7 @@ public sealed class SqliteWriteGateTests
         // SaveChangesFailed), and every later write of the process waited for it forever.
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         await using var services = new TestServices(database);
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+        var tenant = await services.SeedDemoBrandAsync(Ct);
         CustomerId id;
         await using (var scope = services.ScopeFor(tenant))
         {

@@ -1,7 +1,6 @@
 using Guidelink.Core.Features.Access;
 using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Customers;
-using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
@@ -22,9 +21,7 @@ public sealed class TouchWriterTests
 
     private static async Task<(TenantId Tenant, List<(Guid Id, string Code)> Partners)> BrandWithPartnersAsync(TestServices services, int count)
     {
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(Ct)).TenantId);
+        var tenant = await services.SeedDemoBrandAsync(Ct);
         var partners = new List<(Guid, string)>();
         await using var scope = services.ScopeFor(tenant);
         var sp = scope.ServiceProvider;

@@ -34,6 +34,13 @@ public sealed class TestServices : IAsyncDisposable
 
     public AsyncServiceScope PlatformScope() => _provider.CreateAsyncScope();
 
+    /// <summary>Seeds the demo brand (its organisation, staff and rules; no customers or orders) and returns its id.</summary>
+    public async Task<TenantId> SeedDemoBrandAsync(CancellationToken ct)
+    {
+        await using var platform = PlatformScope();
+        return new TenantId((await platform.ServiceProvider.GetRequiredService<Core.Features.Demo.SeedDemoBrand.Handler>().HandleAsync(ct)).TenantId);
+    }
+
     /// <summary>The process's group-commit writer of touches.</summary>
     public Core.Features.Attribution.TouchWriter Writer => _provider.GetRequiredService<Core.Features.Attribution.TouchWriter>();
 
