@@ -216,11 +216,12 @@ public sealed class PayoutPagesTests(BrowserFixture browser) : IClassFixture<Bro
 
         // Saved again with every secret input empty: the secrets are kept, the policy changes.
         await page.FillAsync("#dailyCap", "5000");
-        // The page before this save already shows #saved (same URL, ?saved=1): wait for the save's own answer (the
-        // redirect after the POST, sent once it is stored) so the checks below never read the first save's state.
+        // The page before this save already shows #saved (same URL, ?saved=1): wait for the answer to the GET the save
+        // redirects to (sent only once the save is stored), so the checks below never read the first save's state.
+        // Waiting for the URL instead raced: the old page already had it, and the wait for its load state could miss
+        // the new document's (CI timed out there once).
         await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#payout-settings button[type=submit]"),
-            r => r.Request.Method == "POST" && r.Request.IsNavigationRequest);
-        await page.WaitForURLAsync("**/console/payout-settings?saved=1");
+            r => r.Request.Method == "GET" && r.Request.IsNavigationRequest && r.Request.RedirectedFrom is { Method: "POST" });
         await page.WaitForSelectorAsync("#saved");
         var html = await page.ContentAsync();
         foreach (var secret in new[] { appSecret, apiV3Key, "secretprivatekeybody", "platformpublickeybody" }) html.ShouldNotContain(secret);
