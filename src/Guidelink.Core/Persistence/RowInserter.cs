@@ -214,7 +214,8 @@ public static class RowInserter
     {
         var row = Expression.Parameter(clrType, "row");
         var (value, isNull) = ProviderValue(row, column);
-        // Npgsql cuts text to the parameter's Size (EF sets it from the mapping); array elements are not cut: cut them here.
+        // Text is cut to the column's size here. Note SaveChanges differs on PostgreSQL: it refuses over-long text ("value
+        // too long", RowInserterTests found it); callers cut their text first, so no path sends any today.
         if (value.Type == typeof(string) && column.Mapping.Size is > 0 and var size)
             value = Expression.Call(typeof(RowInserter), nameof(Cut), null, value, Expression.Constant(size));
         var type = isNull is not null && value.Type.IsValueType ? typeof(Nullable<>).MakeGenericType(value.Type) : value.Type;
@@ -281,7 +282,7 @@ public static class RowInserter
         foreach (var column in columns)
         {
             var (value, isNull) = ProviderValue(row, column);
-            // Npgsql cuts text to the parameter's Size (EF sets it from the mapping); COPY does not: cut it here.
+            // Text is cut to the column's size, as in the unnest path (SaveChanges would refuse it on PostgreSQL; see there).
             if (value.Type == typeof(string) && column.Mapping.Size is > 0 and var size)
                 value = Expression.Call(typeof(RowInserter), nameof(Cut), null, value, Expression.Constant(size));
             // The column's own type (e.g. "character varying", "timestamp with time zone"), as the INSERT would have it.
