@@ -393,8 +393,9 @@ public static class ImportOrders
                 if (invoice.Lines[0].Customer is { } key) firstStore.TryAdd(CustomerKeyPrefix + key, stores[invoice.Lines[0].Country]);
             if (firstStore.Count == 0) return 0;
             var known = new HashSet<string>(StringComparer.Ordinal);
+            // "IS NOT NULL" first, here and below: without it EF's null handling of Contains keeps PostgreSQL off the index.
             foreach (var keys in firstStore.Keys.Chunk(500))
-                known.UnionWith(await db.Customers.AsNoTracking().Where(c => keys.Contains(c.ExternalUserId!)).Select(c => c.ExternalUserId!).ToListAsync(ct));
+                known.UnionWith(await db.Customers.AsNoTracking().Where(c => c.ExternalUserId != null && keys.Contains(c.ExternalUserId)).Select(c => c.ExternalUserId!).ToListAsync(ct));
             var tenant = db.TenantContext.Required;
             long added = 0;
             foreach (var (key, store) in firstStore)
@@ -455,9 +456,9 @@ public static class ImportOrders
             var customerKeys = todo.Select(c => CustomerKeyPrefix + c.Line.Customer).Distinct().ToList();
             var customers = new Dictionary<string, CustomerId>(StringComparer.Ordinal);
             foreach (var chunk in customerKeys.Chunk(500))
-                foreach (var x in await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.ExternalUserId!)).Select(c => new { c.Id, c.ExternalUserId }).ToListAsync(ct))
+                foreach (var x in await db.Customers.AsNoTracking().Where(c => c.ExternalUserId != null && chunk.Contains(c.ExternalUserId)).Select(c => new { c.Id, c.ExternalUserId }).ToListAsync(ct))
                     customers[x.ExternalUserId!] = x.Id;
-            var ids = customers.Values.Select(id => (CustomerId?)id).ToList();
+            var ids = customers.Values.ToList();
             var skus = todo.Select(c => c.Line.Sku).Distinct().ToList();
             var latest = todo.Max(c => c.Line.At);
             var wantedPairs = todo.Select(c => (CustomerKeyPrefix + c.Line.Customer, c.Line.Sku)).ToHashSet();
@@ -466,7 +467,7 @@ public static class ImportOrders
             {
                 // A projection, not tracked orders: a big customer's history is read as the few columns matching needs.
                 var rows = await (from o in db.Orders.AsNoTracking()
-                                  where chunk.Contains(o.CustomerId) && o.Channel == channel && o.PlacedAt <= latest
+                                  where o.CustomerId != null && chunk.Contains(o.CustomerId.Value) && o.Channel == channel && o.PlacedAt <= latest
                                   from l in o.Lines
                                   where skus.Contains(l.Sku) && l.PaidFen > l.RefundedFen
                                   select new { o.Id, o.CustomerId, o.PlacedAt, o.ExternalNo, l.LineNo, l.Sku, l.Quantity, l.PaidFen, l.RefundedFen }).ToListAsync(ct);

@@ -495,22 +495,23 @@ public static class IngestOrders
             var codes = items.Where(i => i.Request.ReferralCode is { Length: > 0 }).Select(i => ReferralCode.Normalize(i.Request.ReferralCode!)).Distinct().ToList();
             if (codes.Count > 0) c.Codes = await db.ReferralCodes.Where(r => codes.Contains(r.Code)).ToDictionaryAsync(r => r.Code, StringComparer.Ordinal, ct);
 
+            // Nullable columns are tested "IS NOT NULL" first: EF adds "OR (column IS NULL AND the list holds a null)" to a
+            // Contains on a nullable column, and with that OR PostgreSQL cannot use the index and reads the brand's whole table.
             var ids = items.Where(i => i.Request.Customer?.Id is not null).Select(i => new CustomerId(i.Request.Customer!.Id!.Value)).Distinct().ToList();
             var hashes = items.Where(i => i.PhoneHash is not null).Select(i => i.PhoneHash!).Distinct().ToList();
             var unions = items.Where(i => i.UnionId is not null).Select(i => i.UnionId!).Distinct().ToList();
             foreach (var chunk in ids.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.Id)).ToListAsync(ct)) c.AddCustomer(x);
-            foreach (var chunk in hashes.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.PhoneHash!)).ToListAsync(ct)) c.AddCustomer(x);
-            foreach (var chunk in unions.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.UnionId!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in hashes.Chunk(1000)) foreach (var x in await db.Customers.Where(x => x.PhoneHash != null && EF.Parameter(chunk).Contains(x.PhoneHash)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in unions.Chunk(1000)) foreach (var x in await db.Customers.Where(x => x.UnionId != null && EF.Parameter(chunk).Contains(x.UnionId)).ToListAsync(ct)) c.AddCustomer(x);
             var externals = items.Where(i => i.ExternalUserId is not null).Select(i => i.ExternalUserId!).Distinct().ToList();
-            foreach (var chunk in externals.Chunk(1000)) foreach (var x in await db.Customers.Where(x => EF.Parameter(chunk).Contains(x.ExternalUserId!)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in externals.Chunk(1000)) foreach (var x in await db.Customers.Where(x => x.ExternalUserId != null && EF.Parameter(chunk).Contains(x.ExternalUserId)).ToListAsync(ct)) c.AddCustomer(x);
 
             var known = c._customers.Keys.ToList();
             foreach (var chunk in known.Chunk(500))
             {
                 foreach (var d in await db.AttributionDecisions.AsNoTracking().Where(d => chunk.Contains(d.CustomerId)).ToListAsync(ct))
                     c.History(d.CustomerId).Add(d);
-                var nullable = chunk.Select(x => (CustomerId?)x).ToList();
-                foreach (var o in await db.Orders.AsNoTracking().Where(o => nullable.Contains(o.CustomerId)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
+                foreach (var o in await db.Orders.AsNoTracking().Where(o => o.CustomerId != null && chunk.Contains(o.CustomerId.Value)).Select(o => new { o.CustomerId, o.PlacedAt }).ToListAsync(ct))
                     c.RecordOrder(o.CustomerId!.Value, o.PlacedAt);
                 foreach (var t in await db.Touches.AsNoTracking().Where(t => chunk.Contains(t.CustomerId)).OrderBy(t => t.OccurredAt).ThenBy(t => t.RecordedAt)
                              .Select(t => new { t.CustomerId, t.OccurredAt, t.ToucherKind, t.ToucherId }).ToListAsync(ct))
