@@ -139,9 +139,12 @@ internal static class Touches
         var load = () => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
         Console.WriteLine($"touches {provider}: load average {load()} at the start");
 
-        // Warm-up under the same load (5 s, new phones of their own): pools, and the JIT's tiering up of the whole path —
-        // which goes on for seconds after the first requests and would otherwise be charged to whichever phase runs first.
-        var warmUp = TimeSpan.FromSeconds(5);
+        // Warm-up under the same load (new phones of their own): pools, and the JIT's tiering up of the whole path, so the
+        // phases measure a server's steady state. BENCH_WARMUP, in seconds, default 30: with 5 s, perf showed the touches
+        // still running tier-0 code and the JIT's background thread using 12–15 % of the process's CPU throughout the
+        // measured phase (on 2 saturated cores the product's path — ASP.NET Core, EF, Npgsql and ours — takes far longer
+        // to tier up than the bare endpoint's few methods); each endpoint gets the same warm-up.
+        var warmUp = TimeSpan.FromSeconds(double.Parse(Environment.GetEnvironmentVariable("BENCH_WARMUP") ?? "30", CultureInfo.InvariantCulture));
         await Load.RunAsync(warmUp, async (client, n) =>
         {
             using var response = await guide.PostAsJsonAsync("/api/touches", new { phone = $"137{n:00000000}", channel = "Staff", method = "Manual" });
