@@ -11,6 +11,8 @@ public static class DatabaseSetup
     public const string SqliteMigrationsAssembly = "Guidelink.Migrations.Sqlite";
     public const string PostgresMigrationsAssembly = "Guidelink.Migrations.Postgres";
 
+    private static readonly SqliteConnectionSettings SqliteSettings = new();
+
     /// <summary>Points the one DbContext at the configured provider and its own migrations assembly.</summary>
     public static void Configure(DbContextOptionsBuilder options, DatabaseOptions database)
     {
@@ -19,6 +21,7 @@ public static class DatabaseSetup
         {
             case DatabaseProvider.Sqlite:
                 options.UseSqlite(PrepareSqlite(cs), o => o.MigrationsAssembly(SqliteMigrationsAssembly));
+                options.AddInterceptors(SqliteSettings);
                 break;
             case DatabaseProvider.Postgres:
                 options.UseNpgsql(cs, o => o.MigrationsAssembly(PostgresMigrationsAssembly));
