@@ -18,11 +18,16 @@ public sealed class LedgerBook(GuidelinkDb db)
 
     /// <summary>A book that appends its postings and entries to these lists instead of the unit of work: the caller
     /// writes them itself (the batch ingest, which keeps the rows it appends out of EF's change tracker).</summary>
-    public LedgerBook(GuidelinkDb db, List<LedgerPosting> postings, List<LedgerEntry> entries) : this(db)
+    /// <para><paramref name="beforeRead"/> is awaited before a chain head is read, when the caller's connection may be busy
+    /// writing (the batch ingest writes a part of its batch while it decides the next).</para>
+    public LedgerBook(GuidelinkDb db, List<LedgerPosting> postings, List<LedgerEntry> entries, Func<Task>? beforeRead = null) : this(db)
     {
         _postings = postings;
         _entries = entries;
+        _beforeRead = beforeRead;
     }
+
+    private readonly Func<Task>? _beforeRead;
 
     /// <summary>Instants in the ledger are kept to the millisecond, so the hash of an entry is the same whether
     /// it is recomputed from SQLite (100 ns) or PostgreSQL (1 µs).</summary>
@@ -35,6 +40,7 @@ public sealed class LedgerBook(GuidelinkDb db)
     {
         var missing = holders.Where(h => h != Commission.Earner.Brand && !_heads.ContainsKey(h)).Distinct().ToList();
         if (missing.Count == 0) return;
+        if (_beforeRead is not null) await _beforeRead();
         // One short query per holder, newest entry first: with "Seq > 0" spelled out the partial unique index
         // (tenant, holder, seq) answers it by reading one index entry. The earlier single query with a correlated
         // MAX(Seq) made SQLite walk each earner's whole chain, so every posting cost more as an earner's history grew.

@@ -59,6 +59,10 @@ public static class IngestOrders
 
     public sealed class Handler(GuidelinkDb db, ActorContext actors, PiiProtector pii, TimeProvider clock)
     {
+        /// <summary>Batches this handler could not write together and replayed item by item — for tests: the replay gives
+        /// the same answers, so only this tells that the batch path itself worked.</summary>
+        internal int BatchesReplayed { get; private set; }
+
         public async Task<IReadOnlyList<ItemResult>> HandleAsync(IReadOnlyList<OrderRequest> requests, Options? options, CancellationToken ct)
         {
             options ??= new Options();
@@ -78,6 +82,11 @@ public static class IngestOrders
                 // detecting their changes cost more than writing them); the batch's later orders see the earlier ones through
                 // the Context.
                 var rows = new OrderBulkWrite.NewRows();
+                if (parsed.Count >= 2 * OrderBulkWrite.PartSize && db.Database.CurrentTransaction is null)
+                {
+                    await DecideAndWriteInPartsAsync(parsed, rows, options, results, ct);
+                    return results.Select(r => r!).ToList();
+                }
                 var ledger = new LedgerBook(db, rows.Postings, rows.Entries);
                 var context = await Context.LoadAsync(db, parsed, ct);
                 var outcomes = new List<ItemResult>();
@@ -97,10 +106,51 @@ public static class IngestOrders
                     // Someone else wrote one of these orders, customers or chain heads meanwhile (on PostgreSQL a deadlock
                     // between two such writers comes wrapped as a "transient failure"): redo item by item.
                     db.ChangeTracker.Clear();
+                    BatchesReplayed++;
                     foreach (var r in await OneByOneAsync(parsed, options, ct)) results[r.Index] = r;
                 }
             }
             return results.Select(r => r!).ToList();
+        }
+
+        /// <summary>The same decisions and rows as the one-write path, but written in parts while the next part is decided
+        /// (<see cref="OrderBulkWrite.Pipeline"/>); a failed write is handled as there: nothing committed, item by item.</summary>
+        private async Task DecideAndWriteInPartsAsync(List<Parsed> parsed, OrderBulkWrite.NewRows rows, Options options, ItemResult?[] results,
+            CancellationToken ct)
+        {
+            var pipeline = new OrderBulkWrite.Pipeline(db);
+            var outcomes = new List<ItemResult>(parsed.Count);
+            var failed = false;
+            try
+            {
+                var ledger = new LedgerBook(db, rows.Postings, rows.Entries, pipeline.BeforeReadAsync);
+                var context = await Context.LoadAsync(db, parsed, ct);
+                context.BeforeRead = pipeline.BeforeReadAsync;
+                for (var start = 0; start < parsed.Count; start += OrderBulkWrite.PartSize)
+                {
+                    for (var i = start; i < Math.Min(parsed.Count, start + OrderBulkWrite.PartSize); i++)
+                        outcomes.Add(await ProcessAsync(parsed[i], context, ledger, rows, options, ct));
+                    await pipeline.WriteAsync(rows.Take(), ct);
+                }
+                await pipeline.CommitAsync(ct);
+            }
+            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException || ex.InnerException is DbUpdateException)
+            {
+                failed = true;
+            }
+            finally
+            {
+                await pipeline.DisposeAsync(); // rolls back unless committed
+            }
+            if (failed)
+            {
+                // As in HandleAsync: someone else wrote one of these orders, customers or chain heads meanwhile.
+                db.ChangeTracker.Clear();
+                BatchesReplayed++;
+                foreach (var r in await OneByOneAsync(parsed, options, ct)) results[r.Index] = r;
+                return;
+            }
+            foreach (var r in outcomes) results[r.Index] = r;
         }
 
         private async Task<List<ItemResult>> OneByOneAsync(List<Parsed> parsed, Options options, CancellationToken ct)
@@ -467,6 +517,9 @@ public static class IngestOrders
         private readonly Dictionary<(Guid, int, int), List<(DateTimeOffset At, long Net)>> _batchSales = [];
         private TimeZoneInfo _zone = TimeZoneInfo.Utc;
 
+        /// <summary>Awaited before a read of the batch's connection while deciding (a part of the batch may be being written).</summary>
+        public Func<Task> BeforeRead { get; set; } = () => Task.CompletedTask;
+
         public static async Task<Context> LoadAsync(GuidelinkDb db, List<Parsed> items, CancellationToken ct)
         {
             var c = new Context();
@@ -611,6 +664,7 @@ public static class IngestOrders
             var key = (owner.Id, local.Year, local.Month);
             if (!_monthSales.TryGetValue(key, out var sales))
             {
+                await BeforeRead();
                 var rows = await db.Orders.AsNoTracking()
                     .Where(o => o.CreditId == owner.Id && o.PlacedAt >= start && o.PlacedAt < end)
                     .Select(o => new { o.Id, o.PlacedAt, Goods = o.PaidFen - o.ShippingFen - o.TaxFen })
@@ -672,6 +726,7 @@ public static class IngestOrders
             if (!_bounty.TryGetValue((owner.Id, day), out var paid))
             {
                 var (start, end) = BrandCalendar.DayWindow(at, _zone);
+                await BeforeRead();
                 paid = await db.CommissionLines.AsNoTracking()
                     .Where(c => c.EarnerId == owner.Id && c.Kind == CommissionLineKind.Bounty && c.PlacedAt >= start && c.PlacedAt < end)
                     .SumAsync(c => c.AmountFen, ct);

@@ -37,6 +37,27 @@ internal static class OrderBulkWrite
         public int Count => Customers.Count + Orders.Count + Orders.Sum(o => o.Lines.Count) + Touches.Count + Decisions.Count
             + Commission.Count + Postings.Count + Entries.Count;
 
+        /// <summary>Moves the rows gathered so far into a new set and leaves these lists empty (the same list objects: a
+        /// <see cref="LedgerBook"/> keeps appending to them), so a part of a batch can be written while the rest is decided.</summary>
+        public NewRows Take()
+        {
+            var taken = new NewRows();
+            Move(Customers, taken.Customers);
+            Move(Orders, taken.Orders);
+            Move(Touches, taken.Touches);
+            Move(Decisions, taken.Decisions);
+            Move(Commission, taken.Commission);
+            Move(Postings, taken.Postings);
+            Move(Entries, taken.Entries);
+            return taken;
+        }
+
+        private static void Move<T>(List<T> from, List<T> to)
+        {
+            to.AddRange(from);
+            from.Clear();
+        }
+
         /// <summary>Hands the rows to the unit of work, for an ordinary SaveChanges (small batches, the item-by-item replay).</summary>
         public void AddTo(GuidelinkDb db)
         {
@@ -47,6 +68,69 @@ internal static class OrderBulkWrite
             db.CommissionLines.AddRange(Commission);
             db.LedgerPostings.AddRange(Postings);
             db.LedgerEntries.AddRange(Entries);
+        }
+    }
+
+    /// <summary>From this many orders a batch is written in parts of <see cref="PartSize"/> while its later parts are decided.</summary>
+    public const int PartSize = 250;
+
+    /// <summary>Writes a big batch in parts, each part while the next is decided, in one transaction: deciding is this
+    /// process's work, inserting is mostly the database's (PostgreSQL's processes, or SQLite on another thread), and on a
+    /// 2-core machine one waited for the other. One connection carries both, one command at a time: the write of a part
+    /// runs in the background and a read the deciding needs (a ledger head, an owner's month-to-date sales or bounty of
+    /// the day, read once per owner and then kept in memory) first waits for it — <see cref="BeforeReadAsync"/>. Such a
+    /// read then runs inside the batch's transaction, which changes nothing it sees: a key (holder, owner and month,
+    /// owner and day) is read before the batch adds the first row of its own for that key.
+    /// What the unit of work tracks (new stores, products, categories; customers read and changed) is saved before each
+    /// part's rows, which may refer to them. If any write fails, nothing of the batch is committed.</summary>
+    public sealed class Pipeline(GuidelinkDb db) : IAsyncDisposable
+    {
+        private IDisposable? _gate;
+        private Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? _transaction;
+        private Task _writing = Task.CompletedTask;
+
+        /// <summary>Awaited before a read through the batch's connection: the part being written goes first.</summary>
+        public Task BeforeReadAsync() => _writing;
+
+        /// <summary>Saves what the unit of work tracks, then starts writing <paramref name="rows"/> in the background (after the
+        /// part before it has been written, and in the batch's transaction, begun by the first part).</summary>
+        public async Task WriteAsync(NewRows rows, CancellationToken ct)
+        {
+            await _writing;
+            if (_transaction is null)
+            {
+                // SQLite: hold the process's write gate for the whole transaction, as SaveChanges alone would have.
+                _gate = SqliteWriteGate.Of(db)?.Hold();
+                _transaction = await db.Database.BeginTransactionAsync(ct);
+            }
+            await db.SaveChangesAsync(ct);
+            var lines = new List<OrderLine>(rows.Orders.Count * 3);
+            foreach (var o in rows.Orders) lines.AddRange(o.Lines);
+            // Task.Run: both providers' inserts here are synchronous calls, and the point is that this thread goes on deciding.
+            _writing = Task.Run(() => RowInserter.Insert(db, rows.Customers, rows.Orders, lines, rows.Touches, rows.Decisions, rows.Commission,
+                rows.Postings, rows.Entries), ct);
+        }
+
+        /// <summary>Waits for the last part, saves what the unit of work still tracks and commits.</summary>
+        public async Task CommitAsync(CancellationToken ct)
+        {
+            await _writing;
+            if (_transaction is null) return;
+            await db.SaveChangesAsync(ct);
+            await _transaction.CommitAsync(ct);
+        }
+
+        /// <summary>Rolls back whatever was written (the batch is then replayed item by item): waits for a write still running
+        /// first, since the transaction cannot end under it.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            try { await _writing; }
+            catch (Exception) { /* the caller has seen it, or sees the rollback's; nothing of the batch stays either way */ }
+            _writing = Task.CompletedTask;
+            if (_transaction is not null) await _transaction.DisposeAsync();
+            _transaction = null;
+            _gate?.Dispose();
+            _gate = null;
         }
     }
 
