@@ -21,11 +21,11 @@ public sealed class SqliteConnectionSettingsTests
         {
             await using var scope = services.ScopeFor(tenant);
             var db = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();
-            (await PragmaAsync(db, "cache_size")).ShouldBe(-65536);
+            (await PragmaAsync(db, "cache_size")).ShouldBe(-16384);
             (await PragmaAsync(db, "mmap_size")).ShouldBe(1073741824);
         }
         await using var plain = database.NewContext(tenant);
-        (await PragmaAsync(plain, "cache_size")).ShouldBe(-65536);
+        (await PragmaAsync(plain, "cache_size")).ShouldBe(-16384);
     }
 
     private static async Task<long> PragmaAsync(GuidelinkDb db, string name)

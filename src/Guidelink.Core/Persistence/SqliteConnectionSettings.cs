@@ -5,15 +5,17 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Guidelink.Core.Persistence;
 
-/// <summary>Gives every SQLite connection a page cache that holds the working set of the hot indexes, and reads the
-/// file through a memory map. With SQLite's default 2 MB cache, a batch of orders or touches re-read its index pages
+/// <summary>Gives every SQLite connection a larger page cache, and reads the file through a memory map. With SQLite's default 2 MB cache, a batch of orders or touches re-read its index pages
 /// from the operating system one <c>pread</c> at a time: in a perf profile of the batch ingest a quarter of the CPU was
 /// in the kernel, much of it copying pages SQLite had just evicted. Both settings belong to the connection, not to the
 /// file, so they are applied once per physical connection (pooled connections keep their handle).</summary>
 public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
-    /// <summary>64 MiB of page cache (a negative cache_size is in KiB), and up to 1 GiB of the file mapped.</summary>
-    public const string Pragmas = "PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;";
+    /// <summary>16 MiB of page cache (a negative cache_size is in KiB) and up to 1 GiB of the file mapped. The map does the
+    /// work: reads then need no system call and no copy, and the mapped pages are the operating system's page cache,
+    /// shared by all connections. 64 MiB of cache measured the same as 16 (5,131 / 4,793 against 5,233 / 4,916 orders/s),
+    /// and each pooled connection keeps its own cache, so the smaller one.</summary>
+    public const string Pragmas = "PRAGMA cache_size=-16384; PRAGMA mmap_size=1073741824;";
 
     private static readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> Applied = [];
 
