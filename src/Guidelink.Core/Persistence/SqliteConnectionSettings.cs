@@ -5,8 +5,9 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Guidelink.Core.Persistence;
 
-/// <summary>Gives every SQLite connection a larger page cache, and reads the file through a memory map. With SQLite's default 2 MB cache, a batch of orders or touches re-read its index pages
-/// from the operating system one <c>pread</c> at a time: in a perf profile of the batch ingest a quarter of the CPU was
+/// <summary>Gives every SQLite connection a larger page cache, and reads the file through a memory map. With SQLite's
+/// default 2 MB cache and no map, a batch of orders or touches re-read its index pages from the operating system one
+/// <c>pread</c> at a time: in a perf profile of the batch ingest a quarter of the CPU was
 /// in the kernel, much of it copying pages SQLite had just evicted. Both settings belong to the connection, not to the
 /// file, so they are applied once per physical connection (pooled connections keep their handle).</summary>
 public sealed class SqliteConnectionSettings : DbConnectionInterceptor
