@@ -26,7 +26,8 @@ public sealed class IndexedLookupsTests
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
         var name = new NpgsqlConnectionStringBuilder(database.ConnectionString).Database!;
         var commands = new ConcurrentQueue<string>();
-        using var subscription = DiagnosticListener.AllListeners.Subscribe(new Listeners(name, commands));
+        using var listeners = new Listeners(name, commands);
+        using var subscription = DiagnosticListener.AllListeners.Subscribe(listeners);
         await using var services = new TestServices(database);
         var tenant = await services.SeedDemoBrandAsync(Ct);
         var actor = Actor.System(tenant, "test");
@@ -65,11 +66,19 @@ public sealed class IndexedLookupsTests
     }
 
     /// <summary>EF Core's diagnostic events of commands sent to this test's database (other tests run in parallel).</summary>
-    private sealed class Listeners(string database, ConcurrentQueue<string> commands) : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
+    private sealed class Listeners(string database, ConcurrentQueue<string> commands) : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
     {
+        private readonly ConcurrentBag<IDisposable> _subscriptions = [];
+
         public void OnNext(DiagnosticListener listener)
         {
-            if (listener.Name == DbLoggerCategory.Name) listener.Subscribe(this);
+            if (listener.Name == DbLoggerCategory.Name) _subscriptions.Add(listener.Subscribe(this));
+        }
+
+        /// <summary>Leaves EF Core's listeners of the whole test process alone again.</summary>
+        public void Dispose()
+        {
+            foreach (var s in _subscriptions) s.Dispose();
         }
 
         public void OnNext(KeyValuePair<string, object?> value)
