@@ -37,6 +37,24 @@ public sealed class SqliteWriteGateTests
         await WriteWithinTenSecondsAsync(services, tenant, id);
     }
 
+    [Fact]
+    public async Task HoldAsync_WaitsForTheWriterThatHasTheGate_AndTakesItWhenReleased()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        await using var services = new TestServices(database);
+        await using var scope = services.PlatformScope();
+        var gate = SqliteWriteGate.Of(scope.ServiceProvider.GetRequiredService<GuidelinkDb>()).ShouldNotBeNull();
+        var first = gate.Hold();
+        var second = gate.HoldAsync(Ct);
+        await Task.Delay(100, Ct);
+        second.IsCompleted.ShouldBeFalse("the gate is held");
+        first.Dispose();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        (await second.WaitAsync(timeout.Token)).Dispose();
+        gate.Hold().Dispose(); // released again: a third writer gets it at once
+    }
+
     private static async Task LoseAVersionCheckAsync(TestServices services, TenantId tenant, CustomerId id, bool synchronous)
     {
         await using var winner = services.ScopeFor(tenant);

@@ -92,6 +92,14 @@ public sealed class SqliteWriteGate(string connectionString) : SaveChangesInterc
         return new Holder(_gate);
     }
 
+    /// <summary><see cref="Hold"/> for async code: waits without blocking a thread-pool thread while another writer
+    /// (a touch batch, the other half of an import) has the gate.</summary>
+    public async Task<IDisposable> HoldAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        return new Holder(_gate);
+    }
+
     private sealed class Holder(SemaphoreSlim gate) : IDisposable
     {
         private int _released;

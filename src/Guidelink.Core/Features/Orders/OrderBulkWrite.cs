@@ -100,7 +100,7 @@ internal static class OrderBulkWrite
             if (_transaction is null)
             {
                 // SQLite: hold the process's write gate for the whole transaction, as SaveChanges alone would have.
-                _gate = SqliteWriteGate.Of(db)?.Hold();
+                _gate = SqliteWriteGate.Of(db) is { } writeGate ? await writeGate.HoldAsync(ct) : null;
                 _transaction = await db.Database.BeginTransactionAsync(ct);
             }
             await db.SaveChangesAsync(ct);
@@ -142,7 +142,7 @@ internal static class OrderBulkWrite
         foreach (var o in rows.Orders) lines.AddRange(o.Lines);
 
         // SQLite: hold the process's write gate for the whole transaction, as SaveChanges alone would have.
-        using var gate = db.Database.CurrentTransaction is null ? SqliteWriteGate.Of(db)?.Hold() : null;
+        using var gate = db.Database.CurrentTransaction is null && SqliteWriteGate.Of(db) is { } writeGate ? await writeGate.HoldAsync(ct) : null;
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
