@@ -1,8 +1,6 @@
-using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
 using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Orders;
-using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Guidelink.Testing;
@@ -53,12 +51,7 @@ public sealed class IngestInPartsTests
             settings.Change(7, NegativeBalancePolicy.AllowNegative, 500, 1_500); // ¥5 a new customer, at most ¥15 a day
             await db.SaveChangesAsync(Ct);
             store = await db.Stores.Where(s => s.Code == "SH-XH").Select(s => s.Id).FirstAsync(Ct);
-            for (var k = 0; k < 3; k++)
-            {
-                var partner = (await sp.GetRequiredService<RegisterPartner.Handler>().HandleAsync(new RegisterPartner.Request("PartTimeGuide", $"合伙人{k}", null, null, store.Value), Ct)).Value!;
-                (await sp.GetRequiredService<ChangePartnerStatus.Handler>().HandleAsync(new ChangePartnerStatus.Request(partner.Id, ChangePartnerStatus.Change.Approve), Ct)).IsOk.ShouldBeTrue();
-                codes.Add((await sp.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), Ct)).Value!.Code);
-            }
+            for (var k = 0; k < 3; k++) codes.Add((await services.ApprovedPartnerAsync(tenant, store.Value, $"合伙人{k}", Ct)).Code);
             // 5 %, 8 % once the month's sales before the order reach ¥1,000.
             (await sp.GetRequiredService<SaveCommissionRule.Handler>().HandleAsync(new RuleDefinition(null, 0, "阶梯", ["PartTimeGuide"], null, null, null, null, 0, 500,
                 null, null, [new RateTier(100_000, 800)], null, false, null, null, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), null), Ct)).IsOk.ShouldBeTrue();

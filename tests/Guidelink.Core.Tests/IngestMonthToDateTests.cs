@@ -1,8 +1,6 @@
-using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
 using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Orders;
-using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Guidelink.Testing;
@@ -35,9 +33,7 @@ public sealed class IngestMonthToDateTests
             db.Categories.Add(Category.Create(tenant, "sofa", "沙发"));
             await db.SaveChangesAsync(Ct);
             store = await db.Stores.Where(s => s.Code == "SH-XH").Select(s => s.Id).FirstAsync(Ct);
-            var partner = (await sp.GetRequiredService<RegisterPartner.Handler>().HandleAsync(new RegisterPartner.Request("PartTimeGuide", "阶梯合伙人", null, null, store.Value), Ct)).Value!;
-            (await sp.GetRequiredService<ChangePartnerStatus.Handler>().HandleAsync(new ChangePartnerStatus.Request(partner.Id, ChangePartnerStatus.Change.Approve), Ct)).IsOk.ShouldBeTrue();
-            code = (await sp.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), Ct)).Value!.Code;
+            code = (await services.ApprovedPartnerAsync(tenant, store.Value, "阶梯合伙人", Ct)).Code;
             // 5 %, 8 % once the month's sales before the order reach ¥1,000.
             (await sp.GetRequiredService<SaveCommissionRule.Handler>().HandleAsync(new RuleDefinition(null, 0, "阶梯", ["PartTimeGuide"], null, null, null, null, 0, 500,
                 null, null, [new RateTier(100_000, 800)], null, false, null, null, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), null), Ct)).IsOk.ShouldBeTrue();

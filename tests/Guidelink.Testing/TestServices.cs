@@ -1,5 +1,7 @@
 using Guidelink.Core;
 using Guidelink.Core.Features.Access;
+using Guidelink.Core.Features.Attribution;
+using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Shared;
 using Microsoft.Extensions.Configuration;
@@ -39,6 +41,21 @@ public sealed class TestServices : IAsyncDisposable
     {
         await using var platform = PlatformScope();
         return new TenantId((await platform.ServiceProvider.GetRequiredService<Core.Features.Demo.SeedDemoBrand.Handler>().HandleAsync(ct)).TenantId);
+    }
+
+    /// <summary>Registers a part-time guide partner of <paramref name="store"/>, approves it and returns its id and referral
+    /// code (throws if any step is refused).</summary>
+    public async Task<(Guid Id, string Code)> ApprovedPartnerAsync(TenantId tenant, Guid store, string name, CancellationToken ct)
+    {
+        await using var scope = ScopeFor(tenant);
+        var sp = scope.ServiceProvider;
+        var partner = (await sp.GetRequiredService<RegisterPartner.Handler>().HandleAsync(new RegisterPartner.Request("PartTimeGuide", name, null, null, store), ct)).Value
+            ?? throw new InvalidOperationException($"Partner {name} was not registered.");
+        if (!(await sp.GetRequiredService<ChangePartnerStatus.Handler>().HandleAsync(new ChangePartnerStatus.Request(partner.Id, ChangePartnerStatus.Change.Approve), ct)).IsOk)
+            throw new InvalidOperationException($"Partner {name} was not approved.");
+        var code = (await sp.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), ct)).Value?.Code
+            ?? throw new InvalidOperationException($"Partner {name} got no referral code.");
+        return (partner.Id, code);
     }
 
     /// <summary>The process's group-commit writer of touches.</summary>

@@ -179,16 +179,14 @@ public sealed class TouchWriter : IAsyncDisposable
         var storeIds = items.Select(i => i.Touch.Request.StoreId).OfType<Guid>().Select(id => new StoreId(id)).Distinct().ToList();
         var stores = storeIds.Count == 0 ? [] : db.Stores.Where(s => storeIds.Contains(s.Id)).Select(s => s.Id).ToHashSet();
 
-        // The customers of the batch, by each identity (one query per kind, each on its unique index). The "IS NOT NULL" is
-        // what lets PostgreSQL use that index: for a nullable column EF adds "OR (column IS NULL AND the list holds a null)"
-        // to Contains, and with that OR the query read every customer of the brand (3 ms a batch at 30,000 customers).
+        // The customers of the batch, by each identity (one query per kind, each on its unique index: CustomerLookups).
         var customers = new Customers();
         var hashes = items.Select(i => i.Touch.PhoneHash).OfType<string>().Distinct().ToList();
         var unionIds = items.Select(i => i.Touch.UnionId).OfType<string>().Distinct().ToList();
         var externalIds = items.Select(i => i.Touch.ExternalUserId).OfType<string>().Distinct().ToList();
-        if (hashes.Count > 0) customers.Load(db.Customers.Where(c => c.PhoneHash != null && hashes.Contains(c.PhoneHash)));
-        if (unionIds.Count > 0) customers.Load(db.Customers.Where(c => c.UnionId != null && unionIds.Contains(c.UnionId)));
-        if (externalIds.Count > 0) customers.Load(db.Customers.Where(c => c.ExternalUserId != null && externalIds.Contains(c.ExternalUserId)));
+        if (hashes.Count > 0) customers.Load(db.Customers.WithPhoneHashIn(hashes));
+        if (unionIds.Count > 0) customers.Load(db.Customers.WithUnionIdIn(unionIds));
+        if (externalIds.Count > 0) customers.Load(db.Customers.WithExternalUserIdIn(externalIds));
 
         // Late input needs the decision history of the customers it is about (only when a touch states its own time).
         var histories = new Dictionary<CustomerId, List<AttributionDecision>>();

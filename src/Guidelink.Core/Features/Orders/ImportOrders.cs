@@ -393,9 +393,9 @@ public static class ImportOrders
                 if (invoice.Lines[0].Customer is { } key) firstStore.TryAdd(CustomerKeyPrefix + key, stores[invoice.Lines[0].Country]);
             if (firstStore.Count == 0) return 0;
             var known = new HashSet<string>(StringComparer.Ordinal);
-            // "IS NOT NULL" first, here and below: without it EF's null handling of Contains keeps PostgreSQL off the index.
+            // On the external-id index (CustomerLookups); orders by customer below test CustomerId IS NOT NULL first, likewise.
             foreach (var keys in firstStore.Keys.Chunk(500))
-                known.UnionWith(await db.Customers.AsNoTracking().Where(c => c.ExternalUserId != null && keys.Contains(c.ExternalUserId)).Select(c => c.ExternalUserId!).ToListAsync(ct));
+                known.UnionWith(await db.Customers.AsNoTracking().WithExternalUserIdIn(keys).Select(c => c.ExternalUserId!).ToListAsync(ct));
             var tenant = db.TenantContext.Required;
             long added = 0;
             foreach (var (key, store) in firstStore)
@@ -456,7 +456,7 @@ public static class ImportOrders
             var customerKeys = todo.Select(c => CustomerKeyPrefix + c.Line.Customer).Distinct().ToList();
             var customers = new Dictionary<string, CustomerId>(StringComparer.Ordinal);
             foreach (var chunk in customerKeys.Chunk(500))
-                foreach (var x in await db.Customers.AsNoTracking().Where(c => c.ExternalUserId != null && chunk.Contains(c.ExternalUserId)).Select(c => new { c.Id, c.ExternalUserId }).ToListAsync(ct))
+                foreach (var x in await db.Customers.AsNoTracking().WithExternalUserIdIn(chunk).Select(c => new { c.Id, c.ExternalUserId }).ToListAsync(ct))
                     customers[x.ExternalUserId!] = x.Id;
             var ids = customers.Values.ToList();
             var skus = todo.Select(c => c.Line.Sku).Distinct().ToList();

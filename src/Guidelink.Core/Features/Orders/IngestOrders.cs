@@ -101,16 +101,25 @@ public static class IngestOrders
                     }
                     foreach (var r in outcomes) results[r.Index] = r;
                 }
-                catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException || ex.InnerException is DbUpdateException)
+                catch (Exception ex) when (IsWriteFailure(ex))
                 {
-                    // Someone else wrote one of these orders, customers or chain heads meanwhile (on PostgreSQL a deadlock
-                    // between two such writers comes wrapped as a "transient failure"): redo item by item.
-                    db.ChangeTracker.Clear();
-                    BatchesReplayed++;
-                    foreach (var r in await OneByOneAsync(parsed, options, ct)) results[r.Index] = r;
+                    await ReplayAsync(parsed, options, results, ct);
                 }
             }
             return results.Select(r => r!).ToList();
+        }
+
+        /// <summary>The batch's write failed and nothing of it was committed: someone else wrote one of these orders, customers
+        /// or chain heads meanwhile (on PostgreSQL a deadlock between two such writers comes wrapped as a "transient failure").</summary>
+        private static bool IsWriteFailure(Exception ex) =>
+            ex is DbUpdateException or System.Data.Common.DbException || ex.InnerException is DbUpdateException;
+
+        /// <summary>After <see cref="IsWriteFailure"/>: every item decided again and written alone.</summary>
+        private async Task ReplayAsync(List<Parsed> parsed, Options options, ItemResult?[] results, CancellationToken ct)
+        {
+            db.ChangeTracker.Clear();
+            BatchesReplayed++;
+            foreach (var r in await OneByOneAsync(parsed, options, ct)) results[r.Index] = r;
         }
 
         /// <summary>The same decisions and rows as the one-write path, but written in parts while the next part is decided
@@ -134,23 +143,16 @@ public static class IngestOrders
                 }
                 await pipeline.CommitAsync(ct);
             }
-            catch (Exception ex) when (ex is DbUpdateException or System.Data.Common.DbException || ex.InnerException is DbUpdateException)
+            catch (Exception ex) when (IsWriteFailure(ex))
             {
                 failed = true;
             }
             finally
             {
-                await pipeline.DisposeAsync(); // rolls back unless committed
+                await pipeline.DisposeAsync(); // rolls back unless committed; the replay needs the connection free
             }
-            if (failed)
-            {
-                // As in HandleAsync: someone else wrote one of these orders, customers or chain heads meanwhile.
-                db.ChangeTracker.Clear();
-                BatchesReplayed++;
-                foreach (var r in await OneByOneAsync(parsed, options, ct)) results[r.Index] = r;
-                return;
-            }
-            foreach (var r in outcomes) results[r.Index] = r;
+            if (failed) await ReplayAsync(parsed, options, results, ct);
+            else foreach (var r in outcomes) results[r.Index] = r;
         }
 
         private async Task<List<ItemResult>> OneByOneAsync(List<Parsed> parsed, Options options, CancellationToken ct)
@@ -548,16 +550,16 @@ public static class IngestOrders
             var codes = items.Where(i => i.Request.ReferralCode is { Length: > 0 }).Select(i => ReferralCode.Normalize(i.Request.ReferralCode!)).Distinct().ToList();
             if (codes.Count > 0) c.Codes = await db.ReferralCodes.Where(r => codes.Contains(r.Code)).ToDictionaryAsync(r => r.Code, StringComparer.Ordinal, ct);
 
-            // Nullable columns are tested "IS NOT NULL" first: EF adds "OR (column IS NULL AND the list holds a null)" to a
-            // Contains on a nullable column, and with that OR PostgreSQL cannot use the index and reads the brand's whole table.
+            // By each identity on its unique index (CustomerLookups). Orders by customer test the nullable CustomerId IS NOT NULL
+            // first, for the same reason as those lookups: without it EF's Contains keeps PostgreSQL off the index.
             var ids = items.Where(i => i.Request.Customer?.Id is not null).Select(i => new CustomerId(i.Request.Customer!.Id!.Value)).Distinct().ToList();
             var hashes = items.Where(i => i.PhoneHash is not null).Select(i => i.PhoneHash!).Distinct().ToList();
             var unions = items.Where(i => i.UnionId is not null).Select(i => i.UnionId!).Distinct().ToList();
             foreach (var chunk in ids.Chunk(500)) foreach (var x in await db.Customers.Where(x => chunk.Contains(x.Id)).ToListAsync(ct)) c.AddCustomer(x);
-            foreach (var chunk in hashes.Chunk(1000)) foreach (var x in await db.Customers.Where(x => x.PhoneHash != null && EF.Parameter(chunk).Contains(x.PhoneHash)).ToListAsync(ct)) c.AddCustomer(x);
-            foreach (var chunk in unions.Chunk(1000)) foreach (var x in await db.Customers.Where(x => x.UnionId != null && EF.Parameter(chunk).Contains(x.UnionId)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in hashes.Chunk(1000)) foreach (var x in await db.Customers.WithPhoneHashIn(chunk).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in unions.Chunk(1000)) foreach (var x in await db.Customers.WithUnionIdIn(chunk).ToListAsync(ct)) c.AddCustomer(x);
             var externals = items.Where(i => i.ExternalUserId is not null).Select(i => i.ExternalUserId!).Distinct().ToList();
-            foreach (var chunk in externals.Chunk(1000)) foreach (var x in await db.Customers.Where(x => x.ExternalUserId != null && EF.Parameter(chunk).Contains(x.ExternalUserId)).ToListAsync(ct)) c.AddCustomer(x);
+            foreach (var chunk in externals.Chunk(1000)) foreach (var x in await db.Customers.WithExternalUserIdIn(chunk).ToListAsync(ct)) c.AddCustomer(x);
 
             var known = c._customers.Keys.ToList();
             foreach (var chunk in known.Chunk(500))

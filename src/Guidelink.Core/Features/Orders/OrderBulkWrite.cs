@@ -58,6 +58,15 @@ internal static class OrderBulkWrite
             from.Clear();
         }
 
+        /// <summary>Inserts the rows in bulk, parents before children (RowInserter checks the brand of every row); the caller
+        /// holds the transaction (and on SQLite the write gate).</summary>
+        public void Insert(GuidelinkDb db)
+        {
+            var lines = new List<OrderLine>(Orders.Count * 3);
+            foreach (var o in Orders) lines.AddRange(o.Lines);
+            RowInserter.Insert(db, Customers, Orders, lines, Touches, Decisions, Commission, Postings, Entries);
+        }
+
         /// <summary>Hands the rows to the unit of work, for an ordinary SaveChanges (small batches, the item-by-item replay).</summary>
         public void AddTo(GuidelinkDb db)
         {
@@ -104,11 +113,8 @@ internal static class OrderBulkWrite
                 _transaction = await db.Database.BeginTransactionAsync(ct);
             }
             await db.SaveChangesAsync(ct);
-            var lines = new List<OrderLine>(rows.Orders.Count * 3);
-            foreach (var o in rows.Orders) lines.AddRange(o.Lines);
             // Task.Run: both providers' inserts here are synchronous calls, and the point is that this thread goes on deciding.
-            _writing = Task.Run(() => RowInserter.Insert(db, rows.Customers, rows.Orders, lines, rows.Touches, rows.Decisions, rows.Commission,
-                rows.Postings, rows.Entries), ct);
+            _writing = Task.Run(() => rows.Insert(db), ct);
         }
 
         /// <summary>Waits for the last part, saves what the unit of work still tracks and commits.</summary>
@@ -138,17 +144,13 @@ internal static class OrderBulkWrite
     /// SaveChanges, then the batch's new rows in bulk, in one transaction (the caller's, if it has one).</summary>
     public static async Task SaveAsync(GuidelinkDb db, NewRows rows, CancellationToken ct)
     {
-        var lines = new List<OrderLine>(rows.Orders.Count * 3);
-        foreach (var o in rows.Orders) lines.AddRange(o.Lines);
-
         // SQLite: hold the process's write gate for the whole transaction, as SaveChanges alone would have.
         using var gate = db.Database.CurrentTransaction is null && SqliteWriteGate.Of(db) is { } writeGate ? await writeGate.HoldAsync(ct) : null;
         var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
             await db.SaveChangesAsync(ct);
-            // Parents before children; RowInserter checks the brand of every row.
-            RowInserter.Insert(db, rows.Customers, rows.Orders, lines, rows.Touches, rows.Decisions, rows.Commission, rows.Postings, rows.Entries);
+            rows.Insert(db);
             if (own is not null) await own.CommitAsync(ct);
         }
         finally
