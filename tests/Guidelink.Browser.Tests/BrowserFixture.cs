@@ -79,7 +79,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.FillAsync("#login", login);
         await page.FillAsync("#password", Core.Features.Demo.SeedDemoBrand.Password);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync("**/console");
+        // Signed in once the console's document has arrived: waiting for its full "load" (every subresource) once hung past
+        // 120 s in a CI run while the rest of the suite loaded the machine; each test's next navigation waits for its own page.
+        await page.WaitForURLAsync("**/console", new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         return page;
     }
 
