@@ -22,6 +22,12 @@ public static class PostgresServer
     /// then prints "Waiting 10 seconds for foreground threads to exit" and, past 11 s, ends the process with exit code 1.</summary>
     public static Task StopAsync() => Interlocked.Exchange(ref _stop, null)?.Invoke() ?? Task.CompletedTask;
 
+    /// <summary>Start the throwaway cluster with PostgreSQL's own durability settings (every commit flushed to disk, full
+    /// page images) instead of the tests' <c>fsync=off, synchronous_commit=off, full_page_writes=off</c>. The benchmarks set
+    /// it (bench/README.md): what a commit costs is part of what they measure, and a production server pays it. Read once,
+    /// when the cluster starts.</summary>
+    public static bool Durable { get; set; }
+
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A connection string to a brand-new, empty database on the test server.</summary>
@@ -64,6 +70,8 @@ public static class PostgresServer
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres"], asRoot);
         // A free port is only free until someone takes it (the other test processes open connections all the time):
         // pick it just before the start, and if the start fails (e.g. the port was taken meanwhile) try another.
+        // Tests trade durability for speed; a benchmark measures what a production server does (Durable).
+        var durability = Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
         int port;
         for (var attempt = 1; ; attempt++)
         {
@@ -71,7 +79,7 @@ public static class PostgresServer
             try
             {
                 await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(dir, "server.log"), "-w", "-t", "60",
-                    "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start"], asRoot);
+                    "-o", $"-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c max_connections=300{durability}", "start"], asRoot);
                 break;
             }
             catch (InvalidOperationException) when (attempt < 3) { }
