@@ -61,7 +61,7 @@ public static class SeedDemoOrders
 
             foreach (var (code, name) in Categories)
                 if (!await db.Categories.AnyAsync(c => c.Code == code, ct)) db.Categories.Add(Category.Create(tenant, code, name));
-            var settings = await db.CommissionSettings.FirstOrDefaultAsync(ct);
+            var settings = await db.CommissionSettings.SingleOrDefaultAsync(ct);
             if (settings is null) db.CommissionSettings.Add(settings = CommissionSettings.Default(tenant));
             // 老带新: ¥20 for a new customer's first order, at most ¥60 a day per earner (the fourth of a day gets nothing).
             settings.Change(7, NegativeBalancePolicy.AllowNegative, 2_000, 6_000);

@@ -210,7 +210,7 @@ public static class ImportOrders
 
             // 3. Write chunk by chunk, in date order.
             long created = 0, present = 0, cancellations = 0, refunded = 0, refundsPresent = 0, customersCreated = 0, refundedFen = 0, reversedFen = 0, done = 0;
-            var settings = await db.CommissionSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? CommissionSettings.Default(tenantId);
+            var settings = await db.CommissionSettings.AsNoTracking().SingleOrDefaultAsync(ct) ?? CommissionSettings.Default(tenantId);
             await using var tuning = await SqliteTuning.EnterAsync(db, ct);
 
             // Every customer and every new product before the first chunk, in date order (the same pool store and the same

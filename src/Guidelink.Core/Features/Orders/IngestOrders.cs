@@ -586,7 +586,7 @@ public static class IngestOrders
             c.Rules = await RuleDefinition.AllVersionsAsync(db, ct);
             c.AnyTiers = c.Rules.Any(r => r.Tiers.Count > 0);
             c._ruleNames = c.Rules.GroupBy(r => r.Id).ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.Version).First().Name);
-            c.Settings = await db.CommissionSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? CommissionSettings.Default(db.TenantContext.Required);
+            c.Settings = await db.CommissionSettings.AsNoTracking().SingleOrDefaultAsync(ct) ?? CommissionSettings.Default(db.TenantContext.Required);
             return c;
         }
 

@@ -52,7 +52,7 @@ public static class RecordOrderEvent
                     : Outcome<Response>.Conflict($"{kind} '{key}' was already recorded for this order with a different body.");
 
             if (at < order.PaidAt) return Outcome<Response>.Invalid("at", "is before the order was paid.");
-            var settings = await db.CommissionSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? CommissionSettings.Default(order.TenantId);
+            var settings = await db.CommissionSettings.AsNoTracking().SingleOrDefaultAsync(ct) ?? CommissionSettings.Default(order.TenantId);
             long refunded = 0, reversed = 0;
             string? refundLines = null;
             switch (kind)

@@ -30,7 +30,7 @@ public static class GetPayoutSettings
     public sealed class Handler(GuidelinkDb db, PayoutSecrets secrets)
     {
         public async Task<Response> HandleAsync(CancellationToken ct) =>
-            Describe(await db.PayoutSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? PayoutSettings.Default(db.TenantContext.Required), secrets);
+            Describe(await db.PayoutSettings.AsNoTracking().SingleOrDefaultAsync(ct) ?? PayoutSettings.Default(db.TenantContext.Required), secrets);
     }
 }
 
@@ -44,7 +44,7 @@ public static class LoadPayoutMerchant
     {
         public async Task<(PayoutSettings Settings, PayoutMerchant? Merchant)> HandleAsync(CancellationToken ct)
         {
-            var settings = await db.PayoutSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? PayoutSettings.Default(db.TenantContext.Required);
+            var settings = await db.PayoutSettings.AsNoTracking().SingleOrDefaultAsync(ct) ?? PayoutSettings.Default(db.TenantContext.Required);
             return (settings, settings.MerchantCipher is { } c ? secrets.UnprotectMerchant(c) : null);
         }
     }

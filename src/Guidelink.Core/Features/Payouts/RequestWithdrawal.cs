@@ -41,7 +41,7 @@ public static class RequestWithdrawal
             if (!string.IsNullOrEmpty(key) && await db.Payouts.AsNoTracking().FirstOrDefaultAsync(p => p.Holder == holder && p.RequestKey == key, ct) is { } previous)
                 return previous.GrossFen == gross ? ToResponse(previous, true) : Outcome<Response>.Conflict($"Withdrawal '{key}' was already requested with another amount.");
 
-            var settings = await db.PayoutSettings.AsNoTracking().FirstOrDefaultAsync(ct) ?? PayoutSettings.Default(db.TenantContext.Required);
+            var settings = await db.PayoutSettings.AsNoTracking().SingleOrDefaultAsync(ct) ?? PayoutSettings.Default(db.TenantContext.Required);
             if (gross < settings.MinimumFen) return Outcome<Response>.Invalid("amount", $"must be at least {OrderMoney.Show(settings.MinimumFen)}.");
             var (tax, fee) = settings.Deductions(gross, PayoutLedger.IsPartner(earner.Kind));
             if (gross - tax - fee <= 0) return Outcome<Response>.Invalid("amount", "leaves nothing to transfer after tax and fee.");

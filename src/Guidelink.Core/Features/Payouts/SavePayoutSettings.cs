@@ -70,7 +70,7 @@ public static class SavePayoutSettings
             if (errors.Any) return errors.ToOutcome<GetPayoutSettings.Response>();
 
             var now = clock.GetUtcNow();
-            var settings = await db.PayoutSettings.FirstOrDefaultAsync(ct);
+            var settings = await db.PayoutSettings.SingleOrDefaultAsync(ct);
             // WeChat Pay cannot send a single bill without the merchant: refuse the switch rather than queue bills that wait forever.
             if (r.Provider == PayoutSettings.WeChatPayTransfer && merchant is null && settings?.MerchantCipher is null)
                 return Outcome<GetPayoutSettings.Response>.Invalid("merchant", "is required to pay through WeChatPayTransfer.");
