@@ -2,12 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using Guidelink.Cli;
-using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
 using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Orders;
-using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Guidelink.Testing;
@@ -40,9 +38,7 @@ internal static class OrdersBench
             db.Categories.AddRange(Category.Create(tenant, "sofa", "沙发"), Category.Create(tenant, "lighting", "灯具"));
         await db.SaveChangesAsync();
         var store = await db.Stores.Where(s => s.Code == "SH-XH").Select(s => s.Id).FirstAsync();
-        var partner = (await sp.GetRequiredService<RegisterPartner.Handler>().HandleAsync(new RegisterPartner.Request("PartTimeGuide", "压测合伙人", null, null, store.Value), default)).Value!;
-        await sp.GetRequiredService<ChangePartnerStatus.Handler>().HandleAsync(new ChangePartnerStatus.Request(partner.Id, ChangePartnerStatus.Change.Approve), default);
-        var code = (await sp.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), default)).Value!.Code;
+        var (_, code) = await services.ApprovedPartnerAsync(tenant, store.Value, "压测合伙人", default);
         (await sp.GetRequiredService<SaveCommissionRule.Handler>().HandleAsync(new RuleDefinition(null, 0, "合伙人 5%", ["PartTimeGuide"], null, null, null, null, 0, 500,
             null, null, null, null, false, null, null, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), null), default)).IsOk.ShouldBe();
         return (tenant, store.Value, code);

@@ -35,15 +35,7 @@ public sealed class AttributionModelTests
 
         // A few partners in different states, each with a code.
         var partnerCodes = new List<(Guid Id, string Code)>();
-        for (var i = 0; i < 6; i++)
-        {
-            await using var scope = services.ScopeFor(tenant);
-            var partner = (await scope.ServiceProvider.GetRequiredService<RegisterPartner.Handler>()
-                .HandleAsync(new RegisterPartner.Request("PartTimeGuide", $"P{i}", null, null, stores[i % stores.Count].Value), Ct)).Value!;
-            await scope.ServiceProvider.GetRequiredService<ChangePartnerStatus.Handler>().HandleAsync(new ChangePartnerStatus.Request(partner.Id, ChangePartnerStatus.Change.Approve), Ct);
-            var code = (await scope.ServiceProvider.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), Ct)).Value!;
-            partnerCodes.Add((partner.Id, code.Code));
-        }
+        for (var i = 0; i < 6; i++) partnerCodes.Add(await services.ApprovedPartnerAsync(tenant, stores[i % stores.Count].Value, $"P{i}", Ct));
 
         var log = new List<string>();
         try

@@ -1,7 +1,5 @@
 using Guidelink.Core.Features.Access;
-using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Catalog;
-using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
 using Guidelink.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -36,10 +34,8 @@ public sealed class OrderWriterTests
                 db.Categories.Add(Category.Create(tenant, "sofa", "沙发"));
                 await db.SaveChangesAsync(Ct);
             }
-            var partner = (await sp.GetRequiredService<RegisterPartner.Handler>().HandleAsync(new RegisterPartner.Request("PartTimeGuide", "合伙人", null, null, store), Ct)).Value!;
-            await sp.GetRequiredService<ChangePartnerStatus.Handler>().HandleAsync(new ChangePartnerStatus.Request(partner.Id, ChangePartnerStatus.Change.Approve), Ct);
-            code = (await sp.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), Ct)).Value!.Code;
         }
+        code = (await services.ApprovedPartnerAsync(tenant, store, "合伙人", Ct)).Code;
         var placedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
         OrderRequest Order(string no, string phone, decimal paid = 100m, int minutesLater = 0) => new("MiniMall", no, store, null, new CustomerRequest(null, phone, null, null), code,
             [new LineRequest("SOFA", "沙发", "sofa", 1, 100m, null)], null, null, null, paid, placedAt.AddMinutes(minutesLater), null, null);

@@ -1,7 +1,6 @@
 using Guidelink.Core.Features.Access;
 using Guidelink.Core.Features.Attribution;
 using Guidelink.Core.Features.Customers;
-using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Guidelink.Testing;
@@ -23,15 +22,10 @@ public sealed class TouchWriterTests
     {
         var tenant = await services.SeedDemoBrandAsync(Ct);
         var partners = new List<(Guid, string)>();
-        await using var scope = services.ScopeFor(tenant);
-        var sp = scope.ServiceProvider;
-        var store = await sp.GetRequiredService<GuidelinkDb>().Stores.Select(s => s.Id).FirstAsync(Ct);
-        for (var i = 0; i < count; i++)
-        {
-            var partner = (await sp.GetRequiredService<RegisterPartner.Handler>().HandleAsync(new RegisterPartner.Request("PartTimeGuide", $"合伙人{i}", null, null, store.Value), Ct)).Value!;
-            await sp.GetRequiredService<ChangePartnerStatus.Handler>().HandleAsync(new ChangePartnerStatus.Request(partner.Id, ChangePartnerStatus.Change.Approve), Ct);
-            partners.Add((partner.Id, (await sp.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), Ct)).Value!.Code));
-        }
+        StoreId store;
+        await using (var scope = services.ScopeFor(tenant))
+            store = await scope.ServiceProvider.GetRequiredService<GuidelinkDb>().Stores.Select(s => s.Id).FirstAsync(Ct);
+        for (var i = 0; i < count; i++) partners.Add(await services.ApprovedPartnerAsync(tenant, store.Value, $"合伙人{i}", Ct));
         return (tenant, partners);
     }
 

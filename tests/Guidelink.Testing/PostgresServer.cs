@@ -68,10 +68,10 @@ public static class PostgresServer
         if (asRoot) await RunAsync("chown", ["postgres:postgres", dir], asPostgres: false);
         var data = Path.Combine(dir, "data");
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "-U", "postgres"], asRoot);
-        // A free port is only free until someone takes it (the other test processes open connections all the time):
-        // pick it just before the start, and if the start fails (e.g. the port was taken meanwhile) try another.
         // Tests trade durability for speed; a benchmark measures what a production server does (Durable).
         var durability = Durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        // A free port is only free until someone takes it (the other test processes open connections all the time):
+        // pick it just before the start, and if the start fails (e.g. the port was taken meanwhile) try another.
         int port;
         for (var attempt = 1; ; attempt++)
         {

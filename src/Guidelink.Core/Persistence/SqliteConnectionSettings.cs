@@ -5,12 +5,12 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Guidelink.Core.Persistence;
 
-/// <summary>Gives every SQLite connection a larger page cache, and reads the file through a memory map (and a new file
-/// larger pages). With SQLite's
-/// default 2 MB cache and no map, a batch of orders or touches re-read its index pages from the operating system one
-/// <c>pread</c> at a time: in a perf profile of the batch ingest a quarter of the CPU was
-/// in the kernel, much of it copying pages SQLite had just evicted. Both settings belong to the connection, not to the
-/// file, so they are applied once per physical connection (pooled connections keep their handle).</summary>
+/// <summary>Gives every SQLite connection a larger page cache and reads the file through a memory map; a new file also gets
+/// larger pages. With SQLite's default 2 MB cache and no map, a batch of orders or touches re-read its index pages from
+/// the operating system one <c>pread</c> at a time: in a perf profile of the batch ingest a quarter of the CPU was in the
+/// kernel, much of it copying pages SQLite had just evicted. The cache and the map belong to the connection, not to the
+/// file, so they are applied once per physical connection (pooled connections keep their handle); the page size is the
+/// file's, and is set by the first connection that opens a file without tables.</summary>
 public sealed class SqliteConnectionSettings : DbConnectionInterceptor
 {
     /// <summary>16 MiB of page cache (a negative cache_size is in KiB) and up to 1 GiB of the file mapped. The map does the
