@@ -54,6 +54,13 @@ internal static class OrdersBench
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var services = new TestServices(database);
+        if (provider == DatabaseProvider.Postgres && Environment.GetEnvironmentVariable("BENCH_SQL") is { Length: > 0 } sql)
+        {
+            await using var c = new Npgsql.NpgsqlConnection(database.ConnectionString);
+            await c.OpenAsync();
+            await using var cmd = new Npgsql.NpgsqlCommand(sql, c);
+            await cmd.ExecuteNonQueryAsync();
+        }
         var (tenant, store, code) = await BrandAsync(services);
         async Task<int> RunAsync(int from, int count)
         {

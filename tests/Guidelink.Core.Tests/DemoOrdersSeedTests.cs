@@ -53,6 +53,7 @@ public sealed class DemoOrdersSeedTests
 
         var entries = await db.LedgerEntries.AsNoTracking().ToListAsync(Ct);
         entries.GroupBy(e => e.PostingId).ShouldAllBe(g => g.Sum(e => e.AmountFen) == 0);
+        (await AggregateLinks.ProblemsAsync(db, Ct)).ShouldBeEmpty(); // lines to orders, entries to postings: not held by keys
         // The ledger agrees with the commission lines: Pending = standing unsettled; standing settled money is Available or,
         // for the demo withdrawals (no fee, no tax), Withdrawing or PaidOut.
         foreach (var holder in lines.GroupBy(l => l.Holder))

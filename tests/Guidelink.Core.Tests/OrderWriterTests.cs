@@ -66,5 +66,7 @@ public sealed class OrderWriterTests
         var touches = await check.ServiceProvider.GetRequiredService<GuidelinkDb>().Touches.AsNoTracking().Where(t => t.CustomerId == orders[0].CustomerId).ToListAsync(Ct);
         touches.Count.ShouldBe(2);
         touches.ShouldAllBe(t => t.EnteredBy == "test");
+        // The conflict and the bad order left nothing behind (lines, commission and ledger are not held by keys).
+        (await AggregateLinks.ProblemsAsync(check.ServiceProvider.GetRequiredService<GuidelinkDb>(), Ct)).ShouldBeEmpty();
     }
 }

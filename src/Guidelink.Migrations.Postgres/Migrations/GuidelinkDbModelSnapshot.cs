@@ -855,12 +855,6 @@ namespace Guidelink.Migrations.Postgres.Migrations
 
                     b.HasKey("TenantId", "Id");
 
-                    b.HasIndex("TenantId", "OrderId");
-
-                    b.HasIndex("TenantId", "PostingId");
-
-                    b.HasIndex("TenantId", "Holder", "Bucket");
-
                     b.HasIndex("TenantId", "Holder", "Seq")
                         .IsUnique()
                         .HasFilter("\"Seq\" > 0");
@@ -1704,15 +1698,6 @@ namespace Guidelink.Migrations.Postgres.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Guidelink.Core.Features.Commission.CommissionLine", b =>
-                {
-                    b.HasOne("Guidelink.Core.Features.Orders.Order", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId", "OrderId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Guidelink.Core.Features.Customers.Customer", b =>
                 {
                     b.HasOne("Guidelink.Core.Features.Organization.Store", null)
@@ -1742,15 +1727,6 @@ namespace Guidelink.Migrations.Postgres.Migrations
                         .WithMany("Tags")
                         .HasForeignKey("TenantId", "GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Guidelink.Core.Features.Ledger.LedgerEntry", b =>
-                {
-                    b.HasOne("Guidelink.Core.Features.Ledger.LedgerPosting", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId", "PostingId")
-                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

@@ -850,12 +850,6 @@ namespace Guidelink.Migrations.Sqlite.Migrations
 
                     b.HasKey("TenantId", "Id");
 
-                    b.HasIndex("TenantId", "OrderId");
-
-                    b.HasIndex("TenantId", "PostingId");
-
-                    b.HasIndex("TenantId", "Holder", "Bucket");
-
                     b.HasIndex("TenantId", "Holder", "Seq")
                         .IsUnique()
                         .HasFilter("\"Seq\" > 0");
@@ -1697,15 +1691,6 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Guidelink.Core.Features.Commission.CommissionLine", b =>
-                {
-                    b.HasOne("Guidelink.Core.Features.Orders.Order", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId", "OrderId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired();
-                });
-
             modelBuilder.Entity("Guidelink.Core.Features.Customers.Customer", b =>
                 {
                     b.HasOne("Guidelink.Core.Features.Organization.Store", null)
@@ -1735,15 +1720,6 @@ namespace Guidelink.Migrations.Sqlite.Migrations
                         .WithMany("Tags")
                         .HasForeignKey("TenantId", "GroupId")
                         .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Guidelink.Core.Features.Ledger.LedgerEntry", b =>
-                {
-                    b.HasOne("Guidelink.Core.Features.Ledger.LedgerPosting", null)
-                        .WithMany()
-                        .HasForeignKey("TenantId", "PostingId")
-                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
 

@@ -1,4 +1,3 @@
-using Guidelink.Core.Features.Orders;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -17,7 +16,9 @@ public sealed class CommissionLineConfiguration : IEntityTypeConfiguration<Commi
         builder.Property(c => c.ExplanationEn).HasMaxLength(500);
         builder.HasIndex(c => new { c.TenantId, c.OrderId, c.LineNo, c.Kind }).IsUnique();
         builder.HasIndex(c => new { c.TenantId, c.EarnerId, c.PlacedAt });
-        builder.HasOne<Order>().WithMany().HasForeignKey(c => new { c.TenantId, c.OrderId }).OnDelete(DeleteBehavior.Restrict);
+        // No foreign key to the order: a commission line is part of its order's aggregate, written in the same transaction
+        // by the code that decided the order, and neither is ever deleted. In PostgreSQL each such key is a query per row
+        // at insert; keys inside an aggregate took a third of the batch ingest's database time (docs/decisions/0009).
         builder.Ignore(c => c.Holder);
         builder.Ignore(c => c.StandingFen);
     }

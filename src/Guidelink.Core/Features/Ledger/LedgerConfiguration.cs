@@ -28,8 +28,10 @@ public sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<LedgerEn
         builder.Property(e => e.Hash).HasMaxLength(64);
         // Brand entries have Seq 0 and are not chained; an earner's chain is 1, 2, 3, … with no gaps or forks.
         builder.HasIndex(e => new { e.TenantId, e.Holder, e.Seq }).IsUnique().HasFilter("\"Seq\" > 0");
-        builder.HasIndex(e => new { e.TenantId, e.Holder, e.Bucket });
-        builder.HasIndex(e => new { e.TenantId, e.OrderId });
-        builder.HasOne<LedgerPosting>().WithMany().HasForeignKey(e => new { e.TenantId, e.PostingId }).OnDelete(DeleteBehavior.Restrict);
+        // Besides the key it is the table's only index: every read of entries is one earner's, along the chain (the head,
+        // a statement, balances; each says "Seq > 0" so that this partial index answers it). An entry is appended with its
+        // posting by LedgerBook in one transaction, and neither is ever deleted, so there is no foreign key to the posting
+        // and no index by posting, order or bucket, which no query used: each cost the database work on every entry
+        // (docs/decisions/0009).
     }
 }
