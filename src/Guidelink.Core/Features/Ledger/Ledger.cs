@@ -84,12 +84,14 @@ public sealed class LedgerBook(GuidelinkDb db)
         return posting;
     }
 
-    /// <summary>An earner's balance per bucket, summed from the entries (there is no cached balance to drift). Every entry of
-    /// an earner is in its chain (Seq from 1); saying so lets the partial (holder, seq) index, the table's only one, answer.</summary>
+    /// <summary>A holder's balance per bucket, summed from the entries (there is no cached balance to drift). Every entry of
+    /// an earner is in its chain (Seq from 1); saying so lets the partial (holder, seq) index, the table's only one, answer.
+    /// The brand's entries (Seq 0) have no index of their own: their sums read the table (no page asks for them today).</summary>
     public static async Task<Dictionary<LedgerBucket, long>> BalancesAsync(GuidelinkDb db, string holder, DateTimeOffset? asOf, CancellationToken ct)
     {
-        if (holder == Commission.Earner.Brand) throw new ArgumentException("The brand's accounts are not chained; sum them directly.", nameof(holder));
-        var query = db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder && e.Seq > 0);
+        var query = holder == Commission.Earner.Brand
+            ? db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder && e.Seq == 0)
+            : db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder && e.Seq > 0);
         if (asOf is { } t) query = query.Where(e => e.At <= t);
         var sums = await query.GroupBy(e => e.Bucket).Select(g => new { Bucket = g.Key, Sum = g.Sum(e => e.AmountFen) }).ToListAsync(ct);
         return sums.ToDictionary(s => s.Bucket, s => s.Sum);
