@@ -73,7 +73,7 @@ public static class GetStatement
             var end = BrandCalendar.StartOf(to, zone).ToUniversalTime();
             // The whole chain is read once: the statement must carry it from seq 1 anyway, and balances at both ends
             // are sums over it (there is no cached balance to drift).
-            var entries = await db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder && e.Seq > 0).OrderBy(e => e.Seq).ToListAsync(ct);
+            var entries = await LedgerBook.EntriesOf(db, holder).OrderBy(e => e.Seq).ToListAsync(ct);
 
             // Entry times are business times (placedAt, a refund's time, when a return window closed), so they are not
             // monotonic in seq: the head is the highest seq among entries before the end, which pins every entry the

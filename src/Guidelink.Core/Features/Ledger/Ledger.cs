@@ -84,14 +84,17 @@ public sealed class LedgerBook(GuidelinkDb db)
         return posting;
     }
 
-    /// <summary>A holder's balance per bucket, summed from the entries (there is no cached balance to drift). Every entry of
-    /// an earner is in its chain (Seq from 1); saying so lets the partial (holder, seq) index, the table's only one, answer.
-    /// The brand's entries (Seq 0) have no index of their own: their sums read the table (no page asks for them today).</summary>
+    /// <summary>A holder's entries. Every entry of an earner is in its chain (Seq from 1); saying so lets the partial (holder,
+    /// seq) index, the table's only one besides the key, answer. The brand's entries (Seq 0) have no index of their own:
+    /// reading them reads the table (no page asks for them today).</summary>
+    public static IQueryable<LedgerEntry> EntriesOf(GuidelinkDb db, string holder) => holder == Commission.Earner.Brand
+        ? db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder && e.Seq == 0)
+        : db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder && e.Seq > 0);
+
+    /// <summary>A holder's balance per bucket, summed from the entries (there is no cached balance to drift).</summary>
     public static async Task<Dictionary<LedgerBucket, long>> BalancesAsync(GuidelinkDb db, string holder, DateTimeOffset? asOf, CancellationToken ct)
     {
-        var query = holder == Commission.Earner.Brand
-            ? db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder && e.Seq == 0)
-            : db.LedgerEntries.AsNoTracking().Where(e => e.Holder == holder && e.Seq > 0);
+        var query = EntriesOf(db, holder);
         if (asOf is { } t) query = query.Where(e => e.At <= t);
         var sums = await query.GroupBy(e => e.Bucket).Select(g => new { Bucket = g.Key, Sum = g.Sum(e => e.AmountFen) }).ToListAsync(ct);
         return sums.ToDictionary(s => s.Bucket, s => s.Sum);
