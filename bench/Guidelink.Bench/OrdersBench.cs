@@ -3,8 +3,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using Guidelink.Cli;
 using Guidelink.Core.Features.Catalog;
-using Guidelink.Core.Features.Commission;
-using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Orders;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
@@ -28,25 +26,16 @@ internal static class OrdersBench
     /// <summary>The demo brand, its categories, a 5% rule for partners and one approved partner's code.</summary>
     private static async Task<(TenantId Tenant, Guid Store, string Code)> BrandAsync(TestServices services)
     {
-        TenantId tenant;
-        await using (var platform = services.PlatformScope())
-            tenant = new TenantId((await platform.ServiceProvider.GetRequiredService<SeedDemoBrand.Handler>().HandleAsync(CancellationToken.None)).TenantId);
-        await using var scope = services.ScopeFor(tenant);
-        var sp = scope.ServiceProvider;
-        var db = sp.GetRequiredService<GuidelinkDb>();
-        if (!await db.Categories.AnyAsync(c => c.Code == "sofa"))
-            db.Categories.AddRange(Category.Create(tenant, "sofa", "沙发"), Category.Create(tenant, "lighting", "灯具"));
-        await db.SaveChangesAsync();
-        var store = await db.Stores.Where(s => s.Code == "SH-XH").Select(s => s.Id).FirstAsync();
+        var tenant = await services.SeedDemoBrandAsync(default);
+        var store = await services.SofaStoreWithPartnerRuleAsync(tenant, "合伙人 5%", 500, null, default);
+        await using (var scope = services.ScopeFor(tenant))
+        {
+            var db = scope.ServiceProvider.GetRequiredService<GuidelinkDb>();
+            db.Categories.Add(Category.Create(tenant, "lighting", "灯具")); // the lamp line's
+            await db.SaveChangesAsync();
+        }
         var (_, code) = await services.ApprovedPartnerAsync(tenant, store.Value, "压测合伙人", default);
-        (await sp.GetRequiredService<SaveCommissionRule.Handler>().HandleAsync(new RuleDefinition(null, 0, "合伙人 5%", ["PartTimeGuide"], null, null, null, null, 0, 500,
-            null, null, null, null, false, null, null, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), null), default)).IsOk.ShouldBe();
         return (tenant, store.Value, code);
-    }
-
-    private static void ShouldBe(this bool ok)
-    {
-        if (!ok) throw new InvalidOperationException("bench setup failed");
     }
 
     /// <summary>(a) IngestOrders.Handler directly (no HTTP), batches of 1,000 orders of 3 lines, each in its own unit of work.</summary>

@@ -44,17 +44,7 @@ public sealed class IngestInPartsTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var services = new TestServices(database);
         var tenant = await services.SeedDemoBrandAsync(Ct);
-        StoreId store;
-        await using (var scope = services.ScopeFor(tenant))
-        {
-            var sp = scope.ServiceProvider;
-            var db = sp.GetRequiredService<GuidelinkDb>();
-            db.Categories.Add(Category.Create(tenant, "sofa", "沙发"));
-            await db.SaveChangesAsync(Ct);
-            store = await db.Stores.Where(s => s.Code == "SH-XH").Select(s => s.Id).FirstAsync(Ct);
-            (await sp.GetRequiredService<SaveCommissionRule.Handler>().HandleAsync(new RuleDefinition(null, 0, "合伙人 5%", ["PartTimeGuide"], null, null, null, null, 0, 500,
-                null, null, null, null, false, null, null, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), null), Ct)).IsOk.ShouldBeTrue();
-        }
+        var store = await services.SofaStoreWithPartnerRuleAsync(tenant, "合伙人 5%", 500, null, Ct);
         var code = (await services.ApprovedPartnerAsync(tenant, store.Value, "合伙人", Ct)).Code;
         List<IngestOrders.OrderRequest> Batch(string prefix) => Enumerable.Range(0, 2 * OrderBulkWrite.PartSize + 100).Select(i =>
             new IngestOrders.OrderRequest("MiniMall", $"{prefix}-{i}", store.Value, null, new IngestOrders.CustomerRequest(null, $"139{prefix[0] - 'A'}{i:0000000}", null, null), code,

@@ -1,8 +1,6 @@
-using Guidelink.Core.Features.Catalog;
 using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Orders;
 using Guidelink.Core.Persistence;
-using Guidelink.Core.Shared;
 using Guidelink.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,20 +22,9 @@ public sealed class IngestMonthToDateTests
         await using var database = await TestDatabase.CreateAsync(provider);
         await using var services = new TestServices(database);
         var tenant = await services.SeedDemoBrandAsync(Ct);
-        StoreId store;
-        string code;
-        await using (var scope = services.ScopeFor(tenant))
-        {
-            var sp = scope.ServiceProvider;
-            var db = sp.GetRequiredService<GuidelinkDb>();
-            db.Categories.Add(Category.Create(tenant, "sofa", "沙发"));
-            await db.SaveChangesAsync(Ct);
-            store = await db.Stores.Where(s => s.Code == "SH-XH").Select(s => s.Id).FirstAsync(Ct);
-            code = (await services.ApprovedPartnerAsync(tenant, store.Value, "阶梯合伙人", Ct)).Code;
-            // 5 %, 8 % once the month's sales before the order reach ¥1,000.
-            (await sp.GetRequiredService<SaveCommissionRule.Handler>().HandleAsync(new RuleDefinition(null, 0, "阶梯", ["PartTimeGuide"], null, null, null, null, 0, 500,
-                null, null, [new RateTier(100_000, 800)], null, false, null, null, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), null), Ct)).IsOk.ShouldBeTrue();
-        }
+        // 5 %, 8 % once the month's sales before the order reach ¥1,000.
+        var store = await services.SofaStoreWithPartnerRuleAsync(tenant, "阶梯", 500, [new RateTier(100_000, 800)], Ct);
+        var code = (await services.ApprovedPartnerAsync(tenant, store.Value, "阶梯合伙人", Ct)).Code;
 
         // 30 orders of ¥50–¥149 at scattered times of one month (brand time), sent in calls of 1, 1, 1, 5, 10 and 12 orders.
         var random = new Random(20261201);

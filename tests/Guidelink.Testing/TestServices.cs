@@ -1,9 +1,13 @@
 using Guidelink.Core;
 using Guidelink.Core.Features.Access;
 using Guidelink.Core.Features.Attribution;
+using Guidelink.Core.Features.Catalog;
+using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Partners;
 using Guidelink.Core.Features.Tenancy;
+using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -56,6 +60,28 @@ public sealed class TestServices : IAsyncDisposable
         var code = (await sp.GetRequiredService<GetReferralCode.Handler>().HandleAsync(new GetReferralCode.Request(null, partner.Id, null), ct)).Value?.Code
             ?? throw new InvalidOperationException($"Partner {name} got no referral code.");
         return (partner.Id, code);
+    }
+
+    /// <summary>The set-up the ingest tests and the orders bench share: the demo brand's store SH-XH, a "sofa" category (added
+    /// if missing) and a commission rule for part-time guides of <paramref name="basisPoints"/>, with <paramref name="tiers"/>
+    /// by month-to-date sales if given, effective since 2020. Returns the store.</summary>
+    public async Task<StoreId> SofaStoreWithPartnerRuleAsync(TenantId tenant, string ruleName, int basisPoints, IReadOnlyList<RateTier>? tiers,
+        CancellationToken ct)
+    {
+        await using var scope = ScopeFor(tenant);
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<GuidelinkDb>();
+        if (!await db.Categories.AnyAsync(c => c.Code == "sofa", ct))
+        {
+            db.Categories.Add(Category.Create(tenant, "sofa", "沙发"));
+            await db.SaveChangesAsync(ct);
+        }
+        var store = await db.Stores.Where(s => s.Code == "SH-XH").Select(s => s.Id).FirstAsync(ct);
+        var rule = new RuleDefinition(null, 0, ruleName, ["PartTimeGuide"], null, null, null, null, 0, basisPoints,
+            null, null, tiers, null, false, null, null, new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), null);
+        if (!(await sp.GetRequiredService<SaveCommissionRule.Handler>().HandleAsync(rule, ct)).IsOk)
+            throw new InvalidOperationException($"Rule {ruleName} was not saved.");
+        return store;
     }
 
     /// <summary>The process's group-commit writer of touches.</summary>
