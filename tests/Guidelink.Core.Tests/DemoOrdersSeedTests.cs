@@ -2,8 +2,10 @@ using System.Diagnostics;
 using Guidelink.Core.Features.Commission;
 using Guidelink.Core.Features.Demo;
 using Guidelink.Core.Features.Ledger;
+using Guidelink.Core.Features.Orders;
 using Guidelink.Core.Features.Payouts;
 using Guidelink.Core.Persistence;
+using Guidelink.Core.Shared;
 using Guidelink.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,6 +83,22 @@ public sealed class DemoOrdersSeedTests
         myBalances.GetValueOrDefault(LedgerBucket.Withdrawing).ShouldBe(payouts.Single(p => p.Status == PayoutStatus.AwaitingApproval).GrossFen);
         var failed = payouts.Single(p => p.Status == PayoutStatus.Fail);
         (await LedgerBook.BalancesAsync(db, failed.Holder, null, Ct)).GetValueOrDefault(LedgerBucket.Withdrawing).ShouldBe(0);
+
+        // An order with a store's share: its detail names the order's store and region, and the store and region accounts
+        // among its earners (read by id, not from every store of the brand).
+        var shared = lines.First(l => l.Kind == CommissionLineKind.StoreShare);
+        await using (var scope = services.ScopeFor(tenant))
+        {
+            var view = (await scope.ServiceProvider.GetRequiredService<GetOrder.Handler>().HandleAsync(shared.OrderId, false, Ct)).Value!;
+            var order = orders.Single(o => o.Id == shared.OrderId);
+            view.StoreName.ShouldBe(await db.Stores.Where(s => s.Id == order.StoreId).Select(s => s.Name).SingleAsync(Ct));
+            view.RegionName.ShouldBe(await db.Regions.Where(r => r.Id == order.RegionId).Select(r => r.Name).SingleAsync(Ct));
+            var storeName = await db.Stores.Where(s => s.Id == new StoreId(shared.EarnerId)).Select(s => s.Name).SingleAsync(Ct);
+            view.Commission.Where(c => c.Kind == "StoreShare").ShouldNotBeEmpty();
+            view.Commission.Where(c => c.Kind == "StoreShare").ShouldAllBe(c => c.EarnerName == storeName);
+            foreach (var region in view.Commission.Where(c => c.Kind == "RegionShare"))
+                region.EarnerName.ShouldBe(await db.Regions.Where(r => r.Id == new RegionId(region.EarnerId)).Select(r => r.Name).SingleAsync(Ct));
+        }
 
         // Idempotent: a second run (next start, or `guidelink seed demo` again) adds nothing.
         await using (var scope = services.ScopeFor(tenant))

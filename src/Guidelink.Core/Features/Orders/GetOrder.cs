@@ -39,9 +39,14 @@ public static class GetOrder
             if (actor.Scope.OnlyOwn) commission = commission.Where(c => c.EarnerId == OrderAccess.OwnId(actor)).ToList();
             var events = await db.OrderEvents.AsNoTracking().Where(e => e.OrderId == id).OrderBy(e => e.At).ThenBy(e => e.RecordedAt).ToListAsync(ct);
             var names = await db.OwnerNamesAsync(commission.Select(c => c.EarnerId).Concat(order.CreditId is { } cid ? [cid] : []), ct);
-            var stores = await db.Stores.AsNoTracking().Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id.Value, s => s.Name, ct);
+            // Names of the order's store and region and of store and region accounts among the earners: only those, not every
+            // store of the brand (a brand of 500 stores read them all on every order it was shown or sent).
+            var places = commission.Select(c => c.EarnerId).Append(order.StoreId.Value).Concat(order.RegionId is { } rg ? [rg.Value] : []).Distinct().ToList();
+            var storeIds = places.Select(p => new StoreId(p)).ToList();
+            var regionIds = places.Select(p => new RegionId(p)).ToList();
+            var stores = await db.Stores.AsNoTracking().Where(s => storeIds.Contains(s.Id)).Select(s => new { s.Id, s.Name }).ToDictionaryAsync(s => s.Id.Value, s => s.Name, ct);
             foreach (var (k, v) in stores) names.TryAdd(k, v);
-            var regions = await db.Regions.AsNoTracking().Select(r => new { r.Id, r.Name }).ToListAsync(ct);
+            var regions = await db.Regions.AsNoTracking().Where(r => regionIds.Contains(r.Id)).Select(r => new { r.Id, r.Name }).ToListAsync(ct);
             foreach (var r in regions) names.TryAdd(r.Id.Value, r.Name);
             var phone = order.CustomerId is { } customer
                 ? await db.Customers.AsNoTracking().Where(c => c.Id == customer).Select(c => c.PhoneMasked).FirstOrDefaultAsync(ct) : null;
