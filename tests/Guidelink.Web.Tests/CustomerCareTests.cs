@@ -1,12 +1,19 @@
 using System.Net;
 using Guidelink.Core.Persistence;
 using Guidelink.Testing;
+using Microsoft.EntityFrameworkCore;
 
 namespace Guidelink.Web.Tests;
 
 /// <summary>Policy versions, late touches, profile and tag edits (audited), merges — over HTTP, both providers.</summary>
 public sealed class CustomerCareTests
 {
+    private static async Task<Core.Shared.TenantId> TenantAsync(TestDatabase database)
+    {
+        await using var platform = database.NewContext();
+        return await platform.Tenants.Where(t => t.Slug == Core.Features.Demo.SeedDemoBrand.Slug).Select(t => t.Id).FirstAsync(TestContext.Current.CancellationToken);
+    }
+
     private static async Task<(string Id, string Code)> PartnerAsync(HttpClient admin, string name)
     {
         var store = await admin.StoreIdAsync("SH-XH");
@@ -105,6 +112,21 @@ public sealed class CustomerCareTests
         var byWeChat = await admin.PostJsonAsync("/api/touches", new { code = early.Code, unionId = "o6_bmasdasdsad6_2sgVt7hMZOPfL", channel = "ShareLink", method = "QrScan", occurredAt = now.AddDays(-3) }, HttpStatusCode.OK);
         var byPhone = await admin.PostJsonAsync("/api/touches", new { code = later.Code, phone = "13644445555", channel = "ShareLink", method = "Link", occurredAt = now.AddDays(-1) }, HttpStatusCode.OK);
         byWeChat.Str("customerId").ShouldNotBe(byPhone.Str("customerId"));
+        // The WeChat customer has bought once: after the merge that purchase is the survivor's, so its next order is not a first.
+        await using (var db = database.NewContext(await TenantAsync(database)))
+        {
+            db.Categories.Add(Core.Features.Catalog.Category.Create(db.TenantContext.Required, "sofa", "沙发"));
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+        var store = await admin.StoreIdAsync("SH-XH");
+        object Order(string no, object customer) => new
+        {
+            channel = "Pos", externalNo = no, storeId = store, customer,
+            lines = new[] { new { sku = "SOFA-01", category = "sofa", quantity = 1, unitPrice = 100.00m } }, paid = 100.00m,
+        };
+        var bought = await admin.PostJsonAsync("/api/orders", Order("MERGE-1", new { unionId = "o6_bmasdasdsad6_2sgVt7hMZOPfL" }), HttpStatusCode.Created);
+        bought.Str("customerId").ShouldBe(byWeChat.Str("customerId"));
+        bought.GetProperty("isFirstOrder").GetBoolean().ShouldBeTrue();
 
         (await admin.PostJsonAsync($"/api/customers/{byPhone.Str("customerId")}/merge", new { duplicateId = byPhone.Str("customerId") }, HttpStatusCode.BadRequest)).ErrorFields().ShouldBe(["duplicateId"]);
         var merge = await admin.PostJsonAsync($"/api/customers/{byPhone.Str("customerId")}/merge", new { duplicateId = byWeChat.Str("customerId") }, HttpStatusCode.OK);
@@ -120,5 +142,9 @@ public sealed class CustomerCareTests
         // The WeChat identity now finds the survivor.
         var again = await admin.PostJsonAsync("/api/touches", new { code = later.Code, unionId = "o6_bmasdasdsad6_2sgVt7hMZOPfL", channel = "ShareLink", method = "QrScan" }, HttpStatusCode.OK);
         again.Str("customerId").ShouldBe(byPhone.Str("customerId"));
+        (await admin.GetJsonAsync($"/api/orders/{bought.Str("id")}")).Str("customerId").ShouldBe(byPhone.Str("customerId"));
+        var next = await admin.PostJsonAsync("/api/orders", Order("MERGE-2", new { phone = "13644445555" }), HttpStatusCode.Created);
+        next.Str("customerId").ShouldBe(byPhone.Str("customerId"));
+        next.GetProperty("isFirstOrder").GetBoolean().ShouldBeFalse();
     }
 }

@@ -42,6 +42,9 @@ public static class MergeCustomers
             // First move the duplicate's history and free its identity (unique per brand), then give it to the survivor.
             await db.Touches.Where(t => t.CustomerId == duplicate.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.CustomerId, survivor.Id), ct);
             await db.AttributionDecisions.Where(d => d.CustomerId == duplicate.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.CustomerId, survivor.Id), ct);
+            // The duplicate's orders are the survivor's purchases: its order history, and whether a later order is its first
+            // (a new-customer bounty must not be paid again). Their credit is a snapshot and does not move.
+            await db.Orders.Where(o => o.CustomerId == duplicate.Id).ExecuteUpdateAsync(s => s.SetProperty(o => o.CustomerId, survivor.Id), ct);
             var survivorTags = db.CustomerTags.Where(t => t.CustomerId == survivor.Id).Select(t => t.TagId);
             await db.CustomerTags.Where(t => t.CustomerId == duplicate.Id && survivorTags.Contains(t.TagId)).ExecuteDeleteAsync(ct);
             await db.CustomerTags.Where(t => t.CustomerId == duplicate.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.CustomerId, survivor.Id), ct);
