@@ -121,8 +121,12 @@ public sealed class CustomerCareTests
         var store = await admin.StoreIdAsync("SH-XH");
         object Order(string no, object customer) => new
         {
-            channel = "Pos", externalNo = no, storeId = store, customer,
-            lines = new[] { new { sku = "SOFA-01", category = "sofa", quantity = 1, unitPrice = 100.00m } }, paid = 100.00m,
+            channel = "Pos",
+            externalNo = no,
+            storeId = store,
+            customer,
+            lines = new[] { new { sku = "SOFA-01", category = "sofa", quantity = 1, unitPrice = 100.00m } },
+            paid = 100.00m,
         };
         var bought = await admin.PostJsonAsync("/api/orders", Order("MERGE-1", new { unionId = "o6_bmasdasdsad6_2sgVt7hMZOPfL" }), HttpStatusCode.Created);
         bought.Str("customerId").ShouldBe(byWeChat.Str("customerId"));
