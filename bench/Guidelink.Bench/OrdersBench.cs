@@ -45,13 +45,7 @@ internal static class OrdersBench
         await using var services = new TestServices(database);
         // BENCH_SQL: SQL run on the PostgreSQL bench database after its migrations, for experiments (e.g. putting back the
         // keys that migration KeysInsideAggregates dropped, to measure the schema before it; bench/README.md).
-        if (provider == DatabaseProvider.Postgres && Environment.GetEnvironmentVariable("BENCH_SQL") is { Length: > 0 } sql)
-        {
-            await using var c = new Npgsql.NpgsqlConnection(database.ConnectionString);
-            await c.OpenAsync();
-            await using var cmd = new Npgsql.NpgsqlCommand(sql, c);
-            await cmd.ExecuteNonQueryAsync();
-        }
+        if (Environment.GetEnvironmentVariable("BENCH_SQL") is { Length: > 0 } sql) await Statistics.RunAsync(database, sql);
         var (tenant, store, code) = await BrandAsync(services);
         async Task<int> RunAsync(int from, int count)
         {

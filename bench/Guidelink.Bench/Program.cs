@@ -137,12 +137,15 @@ internal sealed class PostgresCpu(int postmaster)
 /// phone-hash index. A server that has run for a minute has these statistics; the bench takes them after its warm-up.</summary>
 internal static class Statistics
 {
-    public static async Task RefreshAsync(TestDatabase database)
+    public static Task RefreshAsync(TestDatabase database) => RunAsync(database, "ANALYZE");
+
+    /// <summary>Runs <paramref name="sql"/> on a PostgreSQL bench database (nothing on SQLite).</summary>
+    public static async Task RunAsync(TestDatabase database, string sql)
     {
         if (database.Provider != DatabaseProvider.Postgres) return;
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("ANALYZE", connection);
+        await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
 }

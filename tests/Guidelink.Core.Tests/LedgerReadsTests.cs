@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Guidelink.Core.Features.Ledger;
-using Guidelink.Core.Features.Tenancy;
 using Guidelink.Core.Persistence;
 using Guidelink.Core.Shared;
 using Guidelink.Testing;
@@ -24,12 +23,7 @@ public sealed class LedgerReadsTests
     {
         await using var database = await TestDatabase.CreateAsync(provider);
         var capture = new Capture();
-        var tenantContext = new TenantContext();
-        tenantContext.Set(new TenantId(Guid.NewGuid()));
-        var options = new DbContextOptionsBuilder<GuidelinkDb>();
-        DatabaseSetup.Configure(options, database.Options);
-        options.AddInterceptors(capture);
-        await using var db = new GuidelinkDb(options.Options, tenantContext);
+        await using var db = database.NewContext(new TenantId(Guid.NewGuid()), observer: capture);
         const string holder = "PartTimeGuide:8d3f0c55-0d6c-4a57-9c56-2d4ad1f0b1a1";
 
         await new LedgerBook(db).LoadHeadsAsync([holder], Ct);

@@ -58,8 +58,10 @@ public sealed class TestDatabase : IAsyncDisposable
         return database;
     }
 
-    /// <summary>A context acting for <paramref name="tenant"/> (or for no brand), with the real interceptors.</summary>
-    public GuidelinkDb NewContext(TenantId? tenant = null, TimeProvider? clock = null, Actor? actor = null)
+    /// <summary>A context acting for <paramref name="tenant"/> (or for no brand), with the real interceptors, and
+    /// <paramref name="observer"/> after them if given (a test that watches the commands sent).</summary>
+    public GuidelinkDb NewContext(TenantId? tenant = null, TimeProvider? clock = null, Actor? actor = null,
+        Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? observer = null)
     {
         var tenantContext = new TenantContext();
         if (tenant is { } t) tenantContext.Set(t);
@@ -67,6 +69,7 @@ public sealed class TestDatabase : IAsyncDisposable
         var options = new DbContextOptionsBuilder<GuidelinkDb>();
         DatabaseSetup.Configure(options, Options);
         options.AddInterceptors(new TenantWriteGuard(tenantContext), new AuditTrail(actors, clock ?? new FakeTimeProvider(DateTimeOffset.UtcNow)));
+        if (observer is not null) options.AddInterceptors(observer);
         return new GuidelinkDb(options.Options, tenantContext);
     }
 

@@ -41,13 +41,12 @@ public sealed class LedgerBook(GuidelinkDb db)
         var missing = holders.Where(h => h != Commission.Earner.Brand && !_heads.ContainsKey(h)).Distinct().ToList();
         if (missing.Count == 0) return;
         if (_beforeRead is not null) await _beforeRead();
-        // One short query per holder, newest entry first: with "Seq > 0" spelled out the partial unique index
+        // One short query per holder, newest entry first: EntriesOf says "Seq > 0", so the partial unique index
         // (tenant, holder, seq) answers it by reading one index entry. The earlier single query with a correlated
         // MAX(Seq) made SQLite walk each earner's whole chain, so every posting cost more as an earner's history grew.
         foreach (var holder in missing)
         {
-            var head = await db.LedgerEntries.AsNoTracking()
-                .Where(e => e.Holder == holder && e.Seq > 0)
+            var head = await EntriesOf(db, holder)
                 .OrderByDescending(e => e.Seq)
                 .Select(e => new { e.Seq, e.Hash })
                 .FirstOrDefaultAsync(ct);
